@@ -1,0 +1,68 @@
+import { describe, expect, test } from 'bun:test';
+import { TOPICS, catalog, envelopeSchema, parseEnvelope, partitionKey } from './index.ts';
+
+const ids = {
+  ticket: '0193a1b2-0000-7000-8000-000000000001',
+  project: '0193a1b2-0000-7000-8000-000000000002',
+  user: '0193a1b2-0000-7000-8000-000000000003',
+  event: '0193a1b2-0000-7000-8000-000000000004',
+};
+
+describe('contracts catalog', () => {
+  test('has every topic DESIGN.md names', () => {
+    expect([...TOPICS].sort() as string[]).toEqual(
+      [
+        'project.created',
+        'project.member.added',
+        'project.member.removed',
+        'ticket.assigned',
+        'ticket.commented',
+        'ticket.created',
+        'ticket.deleted',
+        'ticket.status.updated',
+        'ticket.updated',
+        'user.created',
+      ].sort(),
+    );
+  });
+
+  test('spec fields are required under their spec names', () => {
+    const spec: Record<string, string[]> = {
+      'ticket.created': ['ticketId', 'projectId', 'reporterId', 'title', 'priority'],
+      'ticket.status.updated': ['ticketId', 'oldStatus', 'newStatus', 'updatedBy'],
+      'ticket.assigned': ['ticketId', 'assigneeId', 'assignedAt'],
+      'ticket.updated': ['ticketId', 'projectId', 'changes', 'updatedBy', 'version'],
+      'ticket.commented': ['ticketId', 'projectId', 'commentId', 'authorId', 'content', 'version'],
+      'ticket.deleted': ['ticketId', 'projectId', 'deletedBy', 'version'],
+      'project.created': ['projectId', 'key', 'userId', 'role'],
+      'project.member.added': ['projectId', 'key', 'userId', 'role'],
+      'project.member.removed': ['projectId', 'key', 'userId', 'role'],
+      'user.created': ['userId', 'email', 'name', 'locale'],
+    };
+    for (const [topic, fields] of Object.entries(spec)) {
+      const entries = catalog[topic as keyof typeof catalog].entries as Record<string, { type: string }>;
+      for (const field of fields) {
+        expect(entries[field], `${topic}.${field}`).toBeDefined();
+        expect(entries[field]!.type, `${topic}.${field} must be required`).not.toBe('optional');
+      }
+    }
+  });
+
+  test('an envelope needs eventId and timestamp, and names the bad field', () => {
+    const payload = { userId: ids.user, email: 'ada@example.com', name: 'Ada', locale: 'en' };
+    expect(parseEnvelope('user.created', payload).success).toBe(false);
+    const ok = parseEnvelope('user.created', { ...payload, eventId: ids.event, timestamp: new Date().toISOString() });
+    expect(ok.success).toBe(true);
+    const bad = parseEnvelope('user.created', { ...payload, email: 'nope', eventId: ids.event, timestamp: new Date().toISOString() });
+    expect(bad.success).toBe(false);
+    expect(bad.issues?.[0]?.path?.[0]?.key).toBe('email');
+    expect(envelopeSchema('user.created')).toBeDefined();
+  });
+
+  test('partition key is the project, or the user for user.created', () => {
+    expect(partitionKey('user.created', { userId: ids.user, email: 'a@b.co', name: 'A', locale: 'en' })).toBe(ids.user);
+    expect(
+      partitionKey('ticket.deleted', { ticketId: ids.ticket, projectId: ids.project, deletedBy: ids.user, version: 3, code: 'AB-1' }),
+    ).toBe(ids.project);
+  });
+});

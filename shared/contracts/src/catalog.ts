@@ -1,0 +1,55 @@
+/** @module The one map from topic to payload schema; producers and consumers both infer from it. */
+import * as v from 'valibot';
+import * as e from './events.ts';
+
+export const catalog = {
+  'ticket.created': e.TicketCreated,
+  'ticket.status.updated': e.TicketStatusUpdated,
+  'ticket.assigned': e.TicketAssigned,
+  'ticket.updated': e.TicketUpdated,
+  'ticket.commented': e.TicketCommented,
+  'ticket.deleted': e.TicketDeleted,
+  'project.created': e.ProjectCreated,
+  'project.member.added': e.ProjectMemberAdded,
+  'project.member.removed': e.ProjectMemberRemoved,
+  'user.created': e.UserCreated,
+} as const;
+
+export type Topic = keyof typeof catalog;
+export const TOPICS = Object.keys(catalog) as Topic[];
+export const dlqTopic = (topic: Topic): `${Topic}.dlq` => `${topic}.dlq`;
+
+/** Bumped when a payload changes incompatibly; travels in the `schema-version` header. */
+export const SCHEMA_VERSION = '1';
+
+export type Payload<T extends Topic> = v.InferOutput<(typeof catalog)[T]>;
+export type Envelope<T extends Topic> = Payload<T> & { eventId: string; timestamp: string };
+export type AnyEnvelope = { [T in Topic]: { topic: T; value: Envelope<T> } }[Topic];
+
+const envelopeSchemas = Object.fromEntries(
+  TOPICS.map((topic) => [topic, v.object({ ...catalog[topic].entries, ...e.EnvelopeFields })]),
+) as unknown as { [T in Topic]: v.GenericSchema<unknown, Envelope<T>> };
+
+export const envelopeSchema = <T extends Topic>(topic: T) => envelopeSchemas[topic];
+
+export const isTopic = (name: string): name is Topic => name in catalog;
+
+/** Header names every message carries (DESIGN § Event contracts). */
+export const EventHeader = {
+  id: 'event-id',
+  type: 'event-type',
+  schemaVersion: 'schema-version',
+  traceparent: 'traceparent',
+} as const;
+
+/** The partition key: the user for `user.created`, the project for everything else. */
+export function partitionKey<T extends Topic>(topic: T, payload: Payload<T>): string {
+  return topic === 'user.created'
+    ? (payload as Payload<'user.created'>).userId
+    : (payload as { projectId: string }).projectId;
+}
+
+/** Parses a message value against its topic's contract; returns issues instead of throwing. */
+export function parseEnvelope<T extends Topic>(topic: T, value: unknown) {
+  return v.safeParse(envelopeSchemas[topic], value);
+}

@@ -1,0 +1,86 @@
+/**
+ * @module Verifies the ES256 access JWTs that the Auth Service signs. Every service but auth only
+ * verifies: it fetches the JWKS at `JWKS_URL` and trusts `AUTH_ISSUER`/`AUTH_AUDIENCE`, never a secret.
+ */
+import { Elysia } from 'elysia';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import * as v from 'valibot';
+import { HttpError } from '../http/errors.ts';
+
+export interface AuthUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+/** The browser session cookie that the Auth Service sets (HttpOnly). */
+export const ACCESS_COOKIE = 'sb_access';
+
+const Claims = v.object({
+  sub: v.pipe(v.string(), v.uuid('sub must be a user UUID')),
+  email: v.pipe(v.string(), v.email()),
+  name: v.string(),
+});
+
+export interface VerifierOptions {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  /** Injected key resolver (tests, or auth verifying its own tokens without HTTP). */
+  keys?: JWTVerifyGetKey;
+}
+
+export type TokenVerifier = (token: string) => Promise<AuthUser>;
+
+export class TokenError extends HttpError {
+  constructor(code: 'TOKEN_EXPIRED' | 'TOKEN_INVALID', message: string) {
+    super(401, code, message);
+  }
+}
+
+export function createTokenVerifier({ jwksUrl, issuer, audience, keys }: VerifierOptions): TokenVerifier {
+  // jose caches the key set and refetches on an unknown `kid`, which is how key rotation reaches us.
+  const jwks = keys ?? createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000 });
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ['ES256'] });
+      const claims = v.parse(Claims, payload);
+      return { id: claims.sub, email: claims.email, name: claims.name };
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) throw new TokenError('TOKEN_EXPIRED', 'The access token has expired');
+      if (err instanceof errors.JOSEError || err instanceof v.ValiError) {
+        throw new TokenError('TOKEN_INVALID', `The access token is not valid: ${err.message}`);
+      }
+      throw err; // JWKS unreachable and the like: a server problem, not the caller's
+    }
+  };
+}
+
+/** The bearer token, else the session cookie; null when the request carries neither. */
+export function tokenFrom(headers: Record<string, string | undefined>, cookieHeader?: string | null): string | null {
+  const auth = headers.authorization;
+  if (auth) {
+    const [scheme, token] = auth.split(' ');
+    if (scheme?.toLowerCase() === 'bearer' && token) return token;
+    throw new TokenError('TOKEN_INVALID', 'The Authorization header must be "Bearer <token>"');
+  }
+  const cookies = cookieHeader ?? headers.cookie;
+  if (!cookies) return null;
+  for (const part of cookies.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === ACCESS_COOKIE) return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
+/**
+ * Resolves `user` for every route registered after it in the plugin that uses it. Scoped, so a
+ * service's routes are guarded while `/health` and `/metrics` on the root stay open.
+ */
+export function authGuard(verify: TokenVerifier, seed = 'default') {
+  return new Elysia({ name: 'auth.guard', seed }).resolve({ as: 'scoped' }, async ({ headers }) => {
+    const token = tokenFrom(headers);
+    if (!token) throw new HttpError(401, 'UNAUTHORIZED', 'A valid access token is required');
+    return { user: await verify(token) };
+  });
+}

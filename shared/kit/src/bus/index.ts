@@ -1,0 +1,4 @@
+/** @module The bus: port, Kafka adapter, consumer runner and topic definitions. */
+export * from './port.ts';
+export * from './kafka.ts';
+export * from './runner.ts';

@@ -1,0 +1,119 @@
+/** @module The kafkajs adapter of the bus port: idempotent, ordered producer; one consumer per group. */
+import { Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs';
+import type { Logger } from '../log/index.ts';
+import type { EventBus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from './port.ts';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+}
+
+function headersToStrings(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? String(v[0]) : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  }
+  return out;
+}
+
+export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): EventBus {
+  const log = logger.child({ component: 'kafka' });
+  const kafka = new Kafka({
+    clientId,
+    brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+    // kafkajs logs every failed reconnect at ERROR; the callers (relay, runner) report outages once.
+    logLevel: logLevel.NOTHING,
+  });
+
+  let producer: Producer | null = null;
+  let producerReady: Promise<Producer> | null = null;
+  const consumers = new Set<Consumer>();
+
+  const getProducer = () =>
+    (producerReady ??= (async () => {
+      // Idempotent with one request in flight: the broker drops retried duplicates and order holds.
+      const p = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+      });
+      await p.connect();
+      producer = p;
+      return p;
+    })().catch((err) => {
+      producerReady = null;
+      throw err;
+    }));
+
+  return {
+    async publish(messages: OutgoingMessage[]) {
+      if (messages.length === 0) return;
+      const p = await getProducer();
+      // Consecutive runs of one topic keep the caller's order within each key.
+      const topicMessages: { topic: string; messages: { key: string; value: string; headers: Record<string, string> }[] }[] = [];
+      for (const m of messages) {
+        const last = topicMessages.at(-1);
+        const entry = { key: m.key, value: m.value, headers: m.headers };
+        if (last?.topic === m.topic) last.messages.push(entry);
+        else topicMessages.push({ topic: m.topic, messages: [entry] });
+      }
+      try {
+        await p.sendBatch({ topicMessages, acks: -1 });
+      } catch (err) {
+        // A producer that saw the broker vanish may keep a dead connection: start afresh next time.
+        producerReady = null;
+        producer = null;
+        await p.disconnect().catch(() => {});
+        throw err;
+      }
+    },
+
+    async subscribe({ groupId, topics, fromBeginning = true, handle }: SubscribeOptions): Promise<Subscription> {
+      const consumer = kafka.consumer({
+        groupId,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1000,
+        maxWaitTimeInMs: 100,
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 3000 },
+      });
+      consumers.add(consumer);
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning });
+      await consumer.run({
+        eachMessage: async ({ topic, partition, message }) => {
+          const incoming: IncomingMessage = {
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString('utf8') ?? null,
+            value: message.value?.toString('utf8') ?? null,
+            headers: headersToStrings(message.headers),
+          };
+          await handle(incoming);
+        },
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => log.warn('consumer crashed; kafkajs restarts it', { groupId, err: payload.error }));
+      return {
+        async stop() {
+          consumers.delete(consumer);
+          await consumer.disconnect();
+        },
+      };
+    },
+
+    async close() {
+      await Promise.all([...consumers].map((c) => c.disconnect().catch(() => {})));
+      consumers.clear();
+      const p = producer;
+      producer = null;
+      producerReady = null;
+      await p?.disconnect().catch(() => {});
+    },
+  };
+}

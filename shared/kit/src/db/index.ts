@@ -1,0 +1,67 @@
+/** @module Postgres through postgres.js and Drizzle; migrations applied once under an advisory lock. */
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql;
+export type Db<S extends Record<string, unknown>> = PostgresJsDatabase<S> & { $client: Sql };
+
+export interface DbOptions {
+  max?: number;
+  /** Connection name shown in pg_stat_activity: which service holds which connection. */
+  applicationName?: string;
+}
+
+export function createDb<S extends Record<string, unknown>>(url: string, schema: S, opts: DbOptions = {}): Db<S> {
+  const sql = postgres(url, {
+    max: opts.max ?? 10,
+    onnotice: () => {},
+    connection: { application_name: opts.applicationName ?? 'syncroboard' },
+  });
+  return drizzle(sql, { schema }) as Db<S>;
+}
+
+/** Stable 63-bit key for pg advisory locks, derived from a name so services never collide by accident. */
+export function advisoryKey(name: string): bigint {
+  const hash = new Bun.CryptoHasher('sha256').update(name).digest();
+  return new DataView(hash.buffer).getBigInt64(0) & 0x3fffffffffffffffn;
+}
+
+/**
+ * Applies the drizzle-kit migrations in `folder`. Several replicas may start at once: the advisory
+ * lock makes the second wait for the first and then find nothing left to do.
+ */
+export async function migrateWithLock(url: string, folder: string, lockName = 'migrations'): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const key = advisoryKey(lockName);
+    await sql`select pg_advisory_lock(${key.toString()}::bigint)`;
+    try {
+      await migrate(drizzle(sql), { migrationsFolder: folder });
+    } finally {
+      await sql`select pg_advisory_unlock(${key.toString()}::bigint)`;
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** Creates the database named in `url` if it does not exist (connects to `postgres` to do it). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Refusing to create database with unusual name "${name}"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql`select 1 from pg_database where datname = ${name}`;
+    if (rows.length === 0) {
+      await sql.unsafe(`create database "${name}"`).catch((err: { code?: string }) => {
+        if (err.code !== '42P04') throw err; // created meanwhile by a sibling process
+      });
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * @module The HTTP kit every service mounts first: request ids, JSON access logs, the one error
+ * model, `/health`, `/metrics` (Prometheus text) and an OpenAPI document at `/openapi`.
+ */
+import { openapi } from '@elysiajs/openapi';
+import { toJsonSchema } from '@valibot/to-json-schema';
+import { Elysia } from 'elysia';
+import type { Logger } from '../log/index.ts';
+import { HttpError, errorBody } from './errors.ts';
+import { MetricsRegistry } from './metrics.ts';
+import { describeProblems, fieldProblems } from './validation.ts';
+
+export * from './errors.ts';
+export * from './metrics.ts';
+export { describeProblems, fieldProblems, type FieldProblem } from './validation.ts';
+
+export interface HealthCheck {
+  check: () => Promise<unknown>;
+  /** A non-critical dependency (the cache) being down reports "degraded" but keeps 200. */
+  critical: boolean;
+}
+
+export interface HttpKitOptions {
+  service: string;
+  logger: Logger;
+  metrics: MetricsRegistry;
+  checks?: Record<string, HealthCheck>;
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms))]);
+
+export function httpKit({ service, logger, metrics, checks = {} }: HttpKitOptions) {
+  const started = new WeakMap<Request, { at: number; id: string }>();
+  const requests = metrics.counter('http_requests_total', 'HTTP requests by method, route and status');
+  const latency = metrics.histogram('http_request_duration_seconds', 'HTTP request latency');
+
+  return new Elysia({ name: `http.kit:${service}` })
+    .use(
+      openapi({
+        provider: null,
+        specPath: '/openapi',
+        documentation: { info: { title: `SyncroBoard ${service}`, version: '0.1.0' } },
+        mapJsonSchema: { valibot: (schema: unknown) => toJsonSchema(schema as never, { errorMode: 'ignore' }) },
+      }),
+    )
+    .onRequest(({ request, set }) => {
+      const id = request.headers.get('x-request-id') || Bun.randomUUIDv7();
+      started.set(request, { at: performance.now(), id });
+      set.headers['x-request-id'] = id;
+    })
+    .onError({ as: 'global' }, ({ code, error, request }) => {
+      const requestId = started.get(request)?.id;
+      if (error instanceof HttpError) return json(error.status, errorBody(error.code, error.message, error.details));
+      switch (code) {
+        case 'VALIDATION': {
+          const problems = fieldProblems(error);
+          const onBody = error.type === 'body';
+          return json(
+            onBody ? 422 : 400,
+            errorBody(onBody ? 'VALIDATION_FAILED' : 'BAD_REQUEST', describeProblems(problems), problems),
+          );
+        }
+        case 'PARSE':
+          return json(400, errorBody('MALFORMED_BODY', 'The request body is not valid JSON'));
+        case 'NOT_FOUND':
+          return json(404, errorBody('NOT_FOUND', `No route for ${request.method} ${new URL(request.url).pathname}`));
+        case 'INVALID_COOKIE_SIGNATURE':
+          return json(400, errorBody('BAD_REQUEST', 'A cookie has an invalid signature'));
+        default:
+          logger.error('unhandled error', { err: error, requestId, path: new URL(request.url).pathname });
+          return json(500, errorBody('INTERNAL', 'Internal error', { requestId }));
+      }
+    })
+    .onAfterResponse({ as: 'global' }, ({ request, set, route }) => {
+      const start = started.get(request);
+      const seconds = start ? (performance.now() - start.at) / 1000 : 0;
+      const status = String(typeof set.status === 'number' ? set.status : 200);
+      requests.inc({ method: request.method, route: route || 'unmatched', status });
+      latency.observe({ method: request.method, route: route || 'unmatched' }, seconds);
+      logger.debug('request', { requestId: start?.id, method: request.method, route, status, ms: Math.round(seconds * 1e4) / 10 });
+    })
+    .get(
+      '/health',
+      async () => {
+        const results: Record<string, string> = {};
+        let down = false;
+        let degraded = false;
+        await Promise.all(
+          Object.entries(checks).map(async ([name, c]) => {
+            try {
+              await withTimeout(c.check(), 1500);
+              results[name] = 'ok';
+            } catch (err) {
+              results[name] = `down: ${(err as Error).message}`;
+              if (c.critical) down = true;
+              else degraded = true;
+            }
+          }),
+        );
+        const status = down ? 'down' : degraded ? 'degraded' : 'ok';
+        return json(down ? 503 : 200, { status, service, checks: results });
+      },
+      { detail: { summary: 'Liveness and dependency health' } },
+    )
+    .get(
+      '/metrics',
+      async () => new Response(await metrics.render(), { headers: { 'content-type': 'text/plain; version=0.0.4' } }),
+      { detail: { summary: 'Prometheus metrics' } },
+    );
+}

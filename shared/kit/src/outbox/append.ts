@@ -1,0 +1,59 @@
+/** @module Writes an event into the outbox inside the caller's transaction. */
+import { EventHeader, SCHEMA_VERSION, envelopeSchema, partitionKey, type Envelope, type Payload, type Topic } from '@syncro/contracts';
+import { sql } from 'drizzle-orm';
+import type { PgTransaction } from 'drizzle-orm/pg-core';
+import * as v from 'valibot';
+import { outbox } from './table.ts';
+
+export const OUTBOX_CHANNEL = 'outbox';
+
+// Any service schema's transaction will do: the outbox table is the same in each database.
+type AnyTx = PgTransaction<any, any, any>;
+
+export interface AppendOptions {
+  aggregateType: string;
+  aggregateId: string;
+  /** The project version this event carries, for the resumable event log. */
+  streamVersion?: number;
+  traceparent?: string;
+}
+
+const hex = (bytes: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
+
+/** A W3C trace context that starts a trace here when the request brought none. */
+export const newTraceparent = () => `00-${hex(16)}-${hex(8)}-01`;
+
+/**
+ * Validates the event against its contract (a producer bug fails the write, not a consumer later),
+ * inserts it and notifies the relay; Postgres delivers the NOTIFY only if the transaction commits.
+ */
+export async function appendToOutbox<T extends Topic>(
+  tx: AnyTx,
+  topic: T,
+  payload: Payload<T>,
+  opts: AppendOptions,
+): Promise<Envelope<T>> {
+  const envelope = v.parse(envelopeSchema(topic), {
+    ...payload,
+    eventId: Bun.randomUUIDv7(),
+    timestamp: new Date().toISOString(),
+  });
+  const headers: Record<string, string> = {
+    [EventHeader.id]: envelope.eventId,
+    [EventHeader.type]: topic,
+    [EventHeader.schemaVersion]: SCHEMA_VERSION,
+    [EventHeader.traceparent]: opts.traceparent ?? newTraceparent(),
+  };
+  await tx.insert(outbox).values({
+    id: envelope.eventId,
+    aggregateType: opts.aggregateType,
+    aggregateId: opts.aggregateId,
+    type: topic,
+    partitionKey: partitionKey(topic, payload),
+    streamVersion: opts.streamVersion ?? null,
+    payload: envelope as Record<string, unknown>,
+    headers,
+  });
+  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+  return envelope;
+}

@@ -1,0 +1,3 @@
+/** @module Test helpers shared by every service: identities, databases, brokers, throwaway servers. */
+export * from './tokens.ts';
+export * from './db.ts';
