@@ -57,14 +57,14 @@ export function createTokenVerifier({ jwksUrl, issuer, audience, keys }: Verifie
 }
 
 /** The bearer token, else the session cookie; null when the request carries neither. */
-export function tokenFrom(headers: Record<string, string | undefined>, cookieHeader?: string | null): string | null {
-  const auth = headers.authorization;
+export function tokenFrom(headers: Headers): string | null {
+  const auth = headers.get('authorization');
   if (auth) {
     const [scheme, token] = auth.split(' ');
     if (scheme?.toLowerCase() === 'bearer' && token) return token;
     throw new TokenError('TOKEN_INVALID', 'The Authorization header must be "Bearer <token>"');
   }
-  const cookies = cookieHeader ?? headers.cookie;
+  const cookies = headers.get('cookie');
   if (!cookies) return null;
   for (const part of cookies.split(';')) {
     const [name, ...rest] = part.trim().split('=');
@@ -78,8 +78,9 @@ export function tokenFrom(headers: Record<string, string | undefined>, cookieHea
  * service's routes are guarded while `/health` and `/metrics` on the root stay open.
  */
 export function authGuard(verify: TokenVerifier, seed = 'default') {
-  return new Elysia({ name: 'auth.guard', seed }).resolve({ as: 'scoped' }, async ({ headers }) => {
-    const token = tokenFrom(headers);
+  // Reads the raw request headers: a route's headers schema may have stripped Authorization.
+  return new Elysia({ name: 'auth.guard', seed }).resolve({ as: 'scoped' }, async ({ request }) => {
+    const token = tokenFrom(request.headers);
     if (!token) throw new HttpError(401, 'UNAUTHORIZED', 'A valid access token is required');
     return { user: await verify(token) };
   });

@@ -29,7 +29,8 @@ interface Row {
   partition_key: string;
   payload: Record<string, unknown>;
   headers: Record<string, string>;
-  created_at: Date;
+  // drizzle configures postgres.js to leave timestamps as strings
+  created_at: string;
 }
 
 const DAY = 86_400_000;
@@ -189,7 +190,7 @@ export class OutboxRelay {
       await tx`update outbox set published_at = now() where seq in ${tx(rows.map((r) => r.seq))}`;
       this.stats.published += rows.length;
       this.stats.batches++;
-      this.stats.lastLagMs = Date.now() - rows.at(-1)!.created_at.getTime();
+      this.stats.lastLagMs = Date.now() - new Date(rows.at(-1)!.created_at).getTime();
       return rows.length;
     }) as Promise<number>;
   }
@@ -198,8 +199,8 @@ export class OutboxRelay {
     const { retentionMs = 7 * DAY, pruneEveryMs = 60_000 } = this.opts;
     if (Date.now() - this.lastPrune < pruneEveryMs) return;
     this.lastPrune = Date.now();
-    const cutoff = new Date(Date.now() - retentionMs);
-    const r = await this.opts.sql`delete from outbox where published_at is not null and created_at < ${cutoff}`;
+    const cutoff = new Date(Date.now() - retentionMs).toISOString();
+    const r = await this.opts.sql`delete from outbox where published_at is not null and created_at < ${cutoff}::timestamptz`;
     if (r.count > 0) this.opts.logger.info('pruned published outbox rows', { count: r.count });
   }
 }

@@ -1,0 +1,40 @@
+/** @module Routes: comments on a ticket. */
+import { authGuard } from '@syncro/kit/auth';
+import { Uuid } from '@syncro/contracts';
+import { asc, eq } from 'drizzle-orm';
+import { Elysia } from 'elysia';
+import * as v from 'valibot';
+import type { TicketDeps } from '../context.ts';
+import { requireTicket } from '../tickets/ticketLookup.ts';
+import { TicketParams } from '../tickets/tickets.schema.ts';
+import { addComment } from './commentAdder.ts';
+import { presentComment, presentThreads } from './commentPresenter.ts';
+import { comments } from './comments.model.ts';
+
+const AddCommentBody = v.strictObject({
+  content: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(10_000)),
+  parentId: v.optional(v.nullable(Uuid)),
+});
+
+export const commentRoutes = (deps: TicketDeps) =>
+  new Elysia({ name: 'tickets.comments' })
+    .use(authGuard(deps.verify, 'tickets'))
+    .post(
+      '/tickets/:id/comments',
+      async ({ params, body, user, set }) => {
+        const { ticket } = await requireTicket(deps.db, params.id, user.id);
+        const comment = await addComment(deps, ticket, body, user);
+        set.status = 201;
+        return presentComment(comment);
+      },
+      { params: TicketParams, body: AddCommentBody, detail: { summary: 'Comment on a ticket, or reply with parentId', tags: ['comments'] } },
+    )
+    .get(
+      '/tickets/:id/comments',
+      async ({ params, user }) => {
+        const { ticket } = await requireTicket(deps.db, params.id, user.id);
+        const rows = await deps.db.select().from(comments).where(eq(comments.ticketId, ticket.id)).orderBy(asc(comments.createdAt), asc(comments.id));
+        return { ticketId: ticket.id, comments: presentThreads(rows) };
+      },
+      { params: TicketParams, detail: { summary: 'Comment threads, oldest first', tags: ['comments'] } },
+    );

@@ -1,0 +1,31 @@
+/** @module The Ticket Service's environment, validated once at start-up. */
+import { env, loadConfig } from '@syncro/kit/config';
+import * as v from 'valibot';
+
+export const TicketConfig = v.object({
+  DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/syncro_ticket_db'),
+  KAFKA_BROKERS: env.list('127.0.0.1:9092'),
+  REDIS_URL: env.url('redis://127.0.0.1:6379'),
+  /** `redis` (Bun RedisClient), `upstash` (REST, edge) or `off` (always Postgres). */
+  BOARD_CACHE: v.optional(v.picklist(['redis', 'upstash', 'off']), 'redis'),
+  UPSTASH_REDIS_REST_URL: v.optional(v.pipe(v.string(), v.url())),
+  UPSTASH_REDIS_REST_TOKEN: v.optional(v.string()),
+  JWKS_URL: env.url('http://127.0.0.1:3001/.well-known/jwks.json'),
+  AUTH_ISSUER: env.string('http://127.0.0.1:3001'),
+  AUTH_AUDIENCE: env.string('syncroboard'),
+  PORT: env.port(3002),
+  /** How long published events stay in the outbox for `/projects/:id/events` (ms; 7 days). */
+  EVENT_RETENTION_MS: env.number(7 * 86_400_000),
+  /** Polling fallback of the relay when no NOTIFY arrives (ms). */
+  OUTBOX_POLL_MS: env.number(1000),
+});
+
+export type TicketConfig = v.InferOutput<typeof TicketConfig>;
+
+export const loadTicketConfig = (source: Record<string, string | undefined> = process.env) => {
+  const config = loadConfig(TicketConfig, source);
+  if (config.BOARD_CACHE === 'upstash' && !(config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN)) {
+    throw new Error('Invalid configuration:\n  - BOARD_CACHE=upstash needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN');
+  }
+  return config;
+};

@@ -1,0 +1,18 @@
+/** @module What every route and command of the Ticket Service is given: passed in, never global. */
+import type { TokenVerifier } from '@syncro/kit/auth';
+import type { Db } from '@syncro/kit/db';
+import type { MetricsRegistry } from '@syncro/kit/http';
+import type { Logger } from '@syncro/kit/log';
+import type { BoardCache } from './board/boardCache.ts';
+import type * as schema from './db/schema.ts';
+
+export type TicketDb = Db<typeof schema>;
+export type Tx = Parameters<Parameters<TicketDb['transaction']>[0]>[0];
+
+export interface TicketDeps {
+  db: TicketDb;
+  boardCache: BoardCache;
+  verify: TokenVerifier;
+  logger: Logger;
+  metrics: MetricsRegistry;
+}

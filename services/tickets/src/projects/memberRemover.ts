@@ -1,0 +1,32 @@
+/** @module Removes a member (owners only); a project always keeps at least one owner. */
+import type { AuthUser } from '@syncro/kit/auth';
+import { conflict, notFound } from '@syncro/kit/http';
+import { appendToOutbox } from '@syncro/kit/outbox';
+import { and, eq } from 'drizzle-orm';
+import type { TicketDeps } from '../context.ts';
+import { changeProject } from './projectChange.ts';
+import { projectMembers, type ProjectRow } from './projects.model.ts';
+
+export async function removeMember(
+  deps: Pick<TicketDeps, 'db' | 'boardCache'>,
+  project: ProjectRow,
+  userId: string,
+  actor: AuthUser,
+): Promise<void> {
+  await changeProject(deps, project.id, async ({ tx, bump }) => {
+    const members = await tx.select().from(projectMembers).where(eq(projectMembers.projectId, project.id));
+    const member = members.find((m) => m.userId === userId);
+    if (!member) throw notFound(`Member ${userId} of ${project.key}`);
+    if (member.role === 'owner' && members.filter((m) => m.role === 'owner').length === 1) {
+      throw conflict('LAST_OWNER', 'A project must keep at least one owner; add another owner first');
+    }
+    await tx.delete(projectMembers).where(and(eq(projectMembers.projectId, project.id), eq(projectMembers.userId, userId)));
+    const version = await bump();
+    await appendToOutbox(
+      tx,
+      'project.member.removed',
+      { projectId: project.id, key: project.key, userId, role: member.role, version, actorId: actor.id },
+      { aggregateType: 'project', aggregateId: project.id, streamVersion: version },
+    );
+  });
+}

@@ -1,0 +1,41 @@
+/** @module Finds a project by UUID or key and checks that the caller belongs to it. */
+import { PROJECT_KEY_PATTERN, type ProjectRole } from '@syncro/contracts';
+import { forbidden, notFound } from '@syncro/kit/http';
+import { and, eq } from 'drizzle-orm';
+import type { TicketDb, Tx } from '../context.ts';
+import { projectMembers, projects, type ProjectRow } from './projects.model.ts';
+
+export interface ProjectAccess {
+  project: ProjectRow;
+  role: ProjectRole;
+}
+
+export const isProjectKey = (ref: string) => PROJECT_KEY_PATTERN.test(ref);
+
+export async function findProject(db: TicketDb | Tx, ref: string): Promise<ProjectRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(projects)
+    .where(isProjectKey(ref) ? eq(projects.key, ref) : eq(projects.id, ref));
+  return row;
+}
+
+/**
+ * Non-members get the same 404 as for a project that does not exist, so project keys and ids do
+ * not leak to outsiders; members who lack a right get 403.
+ */
+export async function requireMember(db: TicketDb | Tx, ref: string, userId: string): Promise<ProjectAccess> {
+  const [row] = await db
+    .select({ project: projects, role: projectMembers.role })
+    .from(projects)
+    .innerJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, userId)))
+    .where(isProjectKey(ref) ? eq(projects.key, ref) : eq(projects.id, ref));
+  if (!row) throw notFound(`Project ${ref}`);
+  return row;
+}
+
+export async function requireOwner(db: TicketDb | Tx, ref: string, userId: string): Promise<ProjectAccess> {
+  const access = await requireMember(db, ref, userId);
+  if (access.role !== 'owner') throw forbidden('Only a project owner can do this');
+  return access;
+}

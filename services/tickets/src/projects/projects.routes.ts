@@ -1,0 +1,75 @@
+/** @module Routes: projects and members. Validate → access → command → presenter. */
+import { authGuard } from '@syncro/kit/auth';
+import { Elysia } from 'elysia';
+import { eq } from 'drizzle-orm';
+import type { TicketDeps } from '../context.ts';
+import { addMember } from './memberAdder.ts';
+import { removeMember } from './memberRemover.ts';
+import { requireMember, requireOwner } from './projectAccess.ts';
+import { createProject } from './projectCreator.ts';
+import { presentMember, presentProject } from './projectPresenter.ts';
+import { projectMembers, projects } from './projects.model.ts';
+import { AddMemberBody, CreateProjectBody, MemberParams, ProjectParams } from './projects.schema.ts';
+
+export const projectRoutes = (deps: TicketDeps) =>
+  new Elysia({ name: 'tickets.projects' })
+    .use(authGuard(deps.verify, 'tickets'))
+    .post(
+      '/projects',
+      async ({ body, user, set }) => {
+        const project = await createProject(deps, body, user);
+        set.status = 201;
+        set.headers.location = `/projects/${project.id}`;
+        return presentProject(project, 'owner');
+      },
+      { body: CreateProjectBody, detail: { summary: 'Create a project; the caller becomes its owner', tags: ['projects'] } },
+    )
+    .get(
+      '/projects',
+      async ({ user }) => {
+        const rows = await deps.db
+          .select({ project: projects, role: projectMembers.role })
+          .from(projectMembers)
+          .innerJoin(projects, eq(projects.id, projectMembers.projectId))
+          .where(eq(projectMembers.userId, user.id))
+          .orderBy(projects.key);
+        return { projects: rows.map((r) => presentProject(r.project, r.role)) };
+      },
+      { detail: { summary: 'Projects the caller belongs to', tags: ['projects'] } },
+    )
+    .get(
+      '/projects/:id',
+      async ({ params, user }) => {
+        const { project, role } = await requireMember(deps.db, params.id, user.id);
+        return presentProject(project, role);
+      },
+      { params: ProjectParams, detail: { summary: 'A project by UUID or key', tags: ['projects'] } },
+    )
+    .get(
+      '/projects/:id/members',
+      async ({ params, user }) => {
+        const { project } = await requireMember(deps.db, params.id, user.id);
+        const rows = await deps.db.select().from(projectMembers).where(eq(projectMembers.projectId, project.id)).orderBy(projectMembers.addedAt);
+        return { projectId: project.id, members: rows.map(presentMember) };
+      },
+      { params: ProjectParams, detail: { summary: 'Members of a project', tags: ['projects'] } },
+    )
+    .post(
+      '/projects/:id/members',
+      async ({ params, body, user, set }) => {
+        const { project } = await requireOwner(deps.db, params.id, user.id);
+        const member = await addMember(deps, project, body, user);
+        set.status = 201;
+        return presentMember(member);
+      },
+      { params: ProjectParams, body: AddMemberBody, detail: { summary: 'Add a member (owners only)', tags: ['projects'] } },
+    )
+    .delete(
+      '/projects/:id/members/:userId',
+      async ({ params, user, set }) => {
+        const { project } = await requireOwner(deps.db, params.id, user.id);
+        await removeMember(deps, project, params.userId, user);
+        set.status = 204;
+      },
+      { params: MemberParams, detail: { summary: 'Remove a member (owners only)', tags: ['projects'] } },
+    );

@@ -1,0 +1,48 @@
+/** @module Finds a ticket by UUID or code, for members of its project only, and checks If-Match. */
+import { TICKET_CODE_PATTERN } from '@syncro/contracts';
+import { HttpError, notFound, preconditionFailed } from '@syncro/kit/http';
+import { eq } from 'drizzle-orm';
+import type { TicketDb, Tx } from '../context.ts';
+import { requireMember, type ProjectAccess } from '../projects/projectAccess.ts';
+import { tickets, type TicketRow } from './tickets.model.ts';
+
+export async function findTicket(db: TicketDb | Tx, ref: string, opts: { forUpdate?: boolean } = {}): Promise<TicketRow | undefined> {
+  const where = TICKET_CODE_PATTERN.test(ref) ? eq(tickets.code, ref) : eq(tickets.id, ref);
+  const query = db.select().from(tickets).where(where);
+  const [row] = opts.forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+/** The ticket and the caller's access to its project; a non-member sees 404 like a missing ticket. */
+export async function requireTicket(db: TicketDb, ref: string, userId: string): Promise<{ ticket: TicketRow } & ProjectAccess> {
+  const ticket = await findTicket(db, ref);
+  if (!ticket) throw notFound(`Ticket ${ref}`);
+  try {
+    return { ticket, ...(await requireMember(db, ticket.projectId, userId)) };
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) throw notFound(`Ticket ${ref}`);
+    throw err;
+  }
+}
+
+/** Re-reads the ticket under its row lock inside a project change; it may have gone meanwhile. */
+export async function lockTicket(tx: Tx, id: string, ref: string): Promise<TicketRow> {
+  const ticket = await findTicket(tx, id, { forUpdate: true });
+  if (!ticket) throw notFound(`Ticket ${ref}`);
+  return ticket;
+}
+
+/**
+ * `If-Match` carries the ETag (`"3"`, `W/"3"`, or a bare `3`) or `*`. Absent means "no condition":
+ * clients that do not care about lost updates can still PATCH.
+ */
+export function checkIfMatch(ifMatch: string | undefined, ticket: TicketRow): void {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return;
+  const versions = ifMatch.split(',').map((s) => s.trim().replace(/^W\//, '').replaceAll('"', ''));
+  if (versions.some((v) => !/^\d+$/.test(v))) {
+    throw new HttpError(400, 'BAD_REQUEST', 'If-Match must be an ETag such as "3" (the ticket version) or *');
+  }
+  if (!versions.includes(String(ticket.version))) {
+    throw preconditionFailed(`The ticket has changed: it is at version ${ticket.version}`, { currentVersion: ticket.version });
+  }
+}
