@@ -20,7 +20,8 @@ export interface EventCollector {
   stop(): Promise<void>;
 }
 
-export async function collectEvents(brokers: string[], topics: string[]): Promise<EventCollector> {
+/** `fromBeginning` reads everything the topics hold (a throwaway broker); else only what comes next. */
+export async function collectEvents(brokers: string[], topics: string[], opts: { fromBeginning?: boolean } = {}): Promise<EventCollector> {
   const kafka = new Kafka({ clientId: 'test-collector', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -48,7 +49,7 @@ export async function collectEvents(brokers: string[], topics: string[]): Promis
   });
   // Start exactly where the topics ended when we were created: nothing earlier, nothing missed.
   for (const { topic, offsets } of starts) {
-    for (const { partition, offset } of offsets) consumer.seek({ topic, partition, offset });
+    for (const { partition, offset, low } of offsets) consumer.seek({ topic, partition, offset: opts.fromBeginning ? low : offset });
   }
 
   return {

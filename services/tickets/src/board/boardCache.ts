@@ -10,6 +10,7 @@ import type { Cache } from '@syncro/kit/cache';
 import type { Logger } from '@syncro/kit/log';
 
 const BOARD_TTL_S = 3600;
+const RETRY_AFTER_MS = 1000;
 const FENCE_TTL_S = 2 * BOARD_TTL_S;
 
 export const boardKey = (projectId: string) => `project:tickets:${projectId}`;
@@ -43,10 +44,14 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
   // Invalidations that failed while Redis was away; replayed before the cache is trusted again.
   const owed = new Map<string, number>();
   let warned = false;
+  // After a failure, skip the cache for a moment: each request would otherwise pay the timeout.
+  let skipUntil = 0;
   const failed = (what: string, err: unknown) => {
     if (!warned) logger.warn(`board cache ${what} failed; serving from Postgres`, { err });
     warned = true;
+    skipUntil = Date.now() + RETRY_AFTER_MS;
   };
+  const skipping = () => Date.now() < skipUntil;
   const settle = async () => {
     for (const [projectId, version] of owed) {
       await cache.eval(INVALIDATE, [boardKey(projectId), fenceKey(projectId)], [String(version), String(FENCE_TTL_S)]);
@@ -57,6 +62,7 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
   return {
     enabled: true,
     async read(projectId) {
+      if (skipping()) return null;
       try {
         if (owed.size) await settle();
         const value = await cache.get(boardKey(projectId));
@@ -68,6 +74,7 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
       }
     },
     async write(projectId, entry, version) {
+      if (skipping()) return;
       try {
         if (owed.size) await settle();
         await cache.eval(WRITE_IF_FRESH, [boardKey(projectId), fenceKey(projectId)], [entry, String(version), String(BOARD_TTL_S)]);

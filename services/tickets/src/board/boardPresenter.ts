@@ -3,7 +3,8 @@ import { PRIORITIES, TICKET_STATUSES, type TicketStatus } from '@syncro/contract
 import type { TicketRow } from '../tickets/tickets.model.ts';
 import { presentTicket, type TicketView } from '../tickets/ticketPresenter.ts';
 
-const rank = (p: TicketRow['priority']) => PRIORITIES.length - PRIORITIES.indexOf(p);
+/** Higher is more urgent: PRIORITIES runs from LOW to CRITICAL. */
+const rank = (p: TicketRow['priority']) => PRIORITIES.indexOf(p);
 
 export function presentBoard(projectId: string, version: number, rows: TicketRow[]) {
   const columns = Object.fromEntries(TICKET_STATUSES.map((s) => [s, [] as TicketView[]])) as Record<TicketStatus, TicketView[]>;

@@ -1,0 +1,7 @@
+import { brokersFromEnv } from './topics.ts';
+import { busSuite } from './bus.case.ts';
+import { createKafkaBus } from './kafka.ts';
+import { createLogger } from '../log/index.ts';
+
+// The real broker: Apache Kafka from infra/kafka in dev and CI, Redpanda under compose.
+busSuite('kafka', async () => createKafkaBus({ brokers: brokersFromEnv(), clientId: 'bus-suite', logger: createLogger({ test: 'kafka' }) }));
