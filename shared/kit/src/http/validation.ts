@@ -23,6 +23,9 @@ function pathOf(issue: Issue): string {
  * taken again from the schema itself: it is cheap (only on the error path) and exact.
  */
 export function fieldProblems(error: { type: string; validator: unknown; value: unknown; message: string }): FieldProblem[] {
+  if (error.type === 'body' && (error.value === undefined || error.value === null || error.value === '')) {
+    return [{ in: 'body', field: '', message: 'a JSON object body is required' }];
+  }
   const candidates = [error.validator, (error.validator as { schema?: unknown } | undefined)?.schema];
   const schema = candidates.find(isStandard);
   if (schema) {

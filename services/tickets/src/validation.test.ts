@@ -1,0 +1,75 @@
+/** Bad input on every endpoint: a 4xx JSON error that names the problem, and nothing is lost. */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { startTickets, type Tickets } from './tickets.harness.ts';
+
+let t: Tickets;
+let api: Awaited<ReturnType<Tickets['as']>>;
+let project: { id: string; key: string };
+let ticket: { id: string; code: string };
+beforeAll(async () => {
+  t = await startTickets({ boardCache: 'off' });
+  const o = await t.owner('Validator');
+  api = o.api;
+  project = o.project;
+  ticket = (await api.post(`/projects/${project.id}/tickets`, { title: 'target' })).body;
+});
+afterAll(() => t.stop());
+
+type Case = [name: string, send: () => Promise<{ status: number; body: any }>, status: number, mentions: string];
+
+const cases = (): Case[] => [
+  ['project: missing name', () => api.post('/projects', { key: 'ABC' }), 422, 'name'],
+  ['project: bad key', () => api.post('/projects', { name: 'x', key: 'lower' }), 422, 'key'],
+  ['project: key too long', () => api.post('/projects', { name: 'x', key: 'ABCDEFGHIJK' }), 422, 'key'],
+  ['project: unknown field', () => api.post('/projects', { name: 'x', key: 'ABC', nmae: 'typo' }), 422, 'nmae'],
+  ['project: blank name', () => api.post('/projects', { name: '   ', key: 'ABC' }), 422, 'name'],
+  ['project: malformed JSON', () => api.raw('POST', '/projects', '{"name":', { 'content-type': 'application/json' }), 400, 'JSON'],
+  ['project: bad id', () => api.get('/projects/not a key'), 400, 'params.id'],
+  ['members: bad userId', () => api.post(`/projects/${project.id}/members`, { userId: 'bob' }), 422, 'userId'],
+  ['members: bad role', () => api.post(`/projects/${project.id}/members`, { userId: crypto.randomUUID(), role: 'admin' }), 422, 'role'],
+  ['members: delete bad userId', () => api.delete(`/projects/${project.id}/members/bob`), 400, 'userId'],
+  ['ticket: missing title', () => api.post(`/projects/${project.id}/tickets`, {}), 422, 'title'],
+  ['ticket: bad priority', () => api.post(`/projects/${project.id}/tickets`, { title: 'x', priority: 'URGENT' }), 422, 'priority'],
+  ['ticket: labels not a list', () => api.post(`/projects/${project.id}/tickets`, { title: 'x', labels: 'bug' }), 422, 'labels'],
+  ['ticket: title too long', () => api.post(`/projects/${project.id}/tickets`, { title: 'x'.repeat(201) }), 422, 'title'],
+  ['ticket: server-owned field', () => api.post(`/projects/${project.id}/tickets`, { title: 'x', status: 'DONE' }), 422, 'status'],
+  ['ticket: bad ref', () => api.get('/tickets/sync-1'), 400, 'params.id'],
+  ['patch: empty body', () => api.patch(`/tickets/${ticket.id}`, {}), 422, 'at least one field'],
+  ['patch: bad assignee', () => api.patch(`/tickets/${ticket.id}`, { assigneeId: 42 }), 422, 'assigneeId'],
+  ['patch: bad If-Match', () => api.patch(`/tickets/${ticket.id}`, { title: 'y' }, { 'if-match': 'yesterday' }), 400, 'If-Match'],
+  ['status: unknown status', () => api.patch(`/tickets/${ticket.id}/status`, { status: 'BLOCKED' }), 422, 'status'],
+  ['status: missing body', () => api.patch(`/tickets/${ticket.id}/status`, undefined), 422, 'JSON object body is required'],
+  ['comment: empty', () => api.post(`/tickets/${ticket.id}/comments`, { content: '' }), 422, 'content'],
+  ['comment: bad parent', () => api.post(`/tickets/${ticket.id}/comments`, { content: 'x', parentId: 'p' }), 422, 'parentId'],
+  ['board: bad id', () => api.get('/projects/x/board'), 400, 'params.id'],
+  ['events: bad after', () => api.get(`/projects/${project.id}/events?after=-1`), 400, 'after'],
+  ['events: limit too big', () => api.get(`/projects/${project.id}/events?limit=5000`), 400, 'limit'],
+  ['unknown route', () => api.get('/nope'), 404, '/nope'],
+];
+
+describe('bad input', () => {
+  test('every case is a 4xx JSON error naming the problem', async () => {
+    for (const [name, send, status, mentions] of cases()) {
+      const res = await send();
+      expect(res.status, name).toBe(status);
+      expect(typeof res.body?.error?.code, name).toBe('string');
+      expect(JSON.stringify(res.body.error), name).toContain(mentions);
+    }
+  });
+
+  test('nothing was lost or half-written', async () => {
+    const board = await api.get(`/projects/${project.id}/board`);
+    expect(board.body.columns.OPEN.map((x: { code: string }) => x.code)).toEqual([ticket.code]);
+    expect((await api.get(`/tickets/${ticket.id}`)).body).toMatchObject({ title: 'target', version: 1, status: 'OPEN' });
+    expect((await api.get('/projects')).body.projects).toHaveLength(1);
+  });
+
+  test('an oversized body is refused with 413', async () => {
+    const res = await fetch(`${t.url}/projects/${project.id}/tickets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.idp.token({ id: crypto.randomUUID(), email: 'a@b.co', name: 'a' })}` },
+      body: JSON.stringify({ title: 'x', description: 'y'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(res.status).toBe(413);
+  });
+});

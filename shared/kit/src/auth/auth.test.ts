@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { newUser, startTestIdp, type TestIdp } from '@syncro/testing/tokens';
+import { Elysia } from 'elysia';
+import { SignJWT, base64url } from 'jose';
+import { httpKit, MetricsRegistry } from '../http/index.ts';
+import { createLogger } from '../log/index.ts';
+import { ACCESS_COOKIE, authGuard, createTokenVerifier } from './index.ts';
+
+let idp: TestIdp;
+let app: Elysia<any>;
+const user = newUser('Ada');
+
+beforeAll(async () => {
+  idp = await startTestIdp();
+  const verify = createTokenVerifier({ jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience });
+  const guarded = new Elysia({ name: 'guarded' }).use(authGuard(verify, 'test')).get('/me', ({ user }) => user);
+  app = new Elysia().use(httpKit({ service: 'auth-test', logger: createLogger({}), metrics: new MetricsRegistry() })).use(guarded) as never;
+});
+afterAll(() => idp.stop());
+
+const call = (headers: Record<string, string> = {}) => app.handle(new Request('http://localhost/me', { headers }));
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe('auth guard', () => {
+  test('a valid bearer token gives the route the user', async () => {
+    const res = await call(bearer(await idp.token(user)));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ id: user.id, email: user.email, name: user.name });
+  });
+
+  test('the session cookie works too', async () => {
+    const res = await call({ cookie: `theme=dark; ${ACCESS_COOKIE}=${await idp.token(user)}` });
+    expect(res.status).toBe(200);
+  });
+
+  test('no token → 401 JSON; open routes stay open', async () => {
+    const res = await call();
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.code).toBe('UNAUTHORIZED');
+    expect((await app.handle(new Request('http://localhost/health'))).status).toBe(200);
+  });
+
+  const refused: [string, () => Promise<Record<string, string>>, string][] = [
+    ['expired', async () => bearer(await idp.token(user, { expiresIn: Math.floor(Date.now() / 1000) - 60 })), 'TOKEN_EXPIRED'],
+    ['wrong audience', async () => bearer(await idp.token(user, { audience: 'someone-else' })), 'TOKEN_INVALID'],
+    ['wrong issuer', async () => bearer(await idp.token(user, { issuer: 'https://evil.example' })), 'TOKEN_INVALID'],
+    ['forged with another key', async () => bearer(await idp.token(user, { key: await idp.foreignKey() })), 'TOKEN_INVALID'],
+    [
+      'alg none',
+      async () => {
+        const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }));
+        const claims = base64url.encode(
+          JSON.stringify({ sub: user.id, email: user.email, name: user.name, iss: idp.issuer, aud: idp.audience, exp: Math.floor(Date.now() / 1000) + 600 }),
+        );
+        return bearer(`${header}.${claims}.`);
+      },
+      'TOKEN_INVALID',
+    ],
+    [
+      'HS256 with the public key as secret',
+      async () => {
+        const jwk = (await (await fetch(idp.jwksUrl)).json()).keys[0];
+        const token = await new SignJWT({ email: user.email, name: user.name })
+          .setProtectedHeader({ alg: 'HS256', kid: jwk.kid })
+          .setSubject(user.id)
+          .setIssuer(idp.issuer)
+          .setAudience(idp.audience)
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode(JSON.stringify(jwk)));
+        return bearer(token);
+      },
+      'TOKEN_INVALID',
+    ],
+    ['sub that is not a user id', async () => bearer(await idp.token({ ...user, id: 'admin' })), 'TOKEN_INVALID'],
+    ['not a bearer scheme', async () => ({ authorization: `Basic ${btoa('a:b')}` }), 'TOKEN_INVALID'],
+    ['garbage', async () => bearer('abc.def.ghi'), 'TOKEN_INVALID'],
+  ];
+
+  test.each(refused)('%s → 401', async (_name, headers, code) => {
+    const res = await call(await headers());
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.code).toBe(code);
+  });
+});
