@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# infra/bootstrap.sh — install what a fresh machine lacks to build, run and test
+# SyncroBoard. Safe to call repeatedly; fast when nothing is missing.
+#
+# Usage: infra/bootstrap.sh [--no-kafka-jars]
+#   1. Bun at exactly the version of package.json "packageManager" (bun@X):
+#      `npm i -g bun@X` when bun is missing or `bun --version` differs.
+#   2. `bun install --frozen-lockfile` at the repo root.
+#   3. Java 17+ and Maven present (needed by infra/kafka/kafka.sh), else a clear
+#      error saying what to install; then the Kafka jars are resolved into the
+#      cache (infra/kafka/kafka.sh fetch) unless --no-kafka-jars.
+#   4. Postgres/Redis binaries present (warnings only: infra/up.sh starts them).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FETCH_KAFKA=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-kafka-jars) FETCH_KAFKA=0 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "[infra] ERROR: unknown argument: $arg (see: $0 --help)" >&2; exit 2 ;;
+  esac
+done
+
+log() { echo "[infra] $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# -------------------------------------------------------------------- Bun --
+BUN_VERSION="$(sed -n 's/.*"packageManager"[[:space:]]*:[[:space:]]*"bun@\([^"]*\)".*/\1/p' "$ROOT/package.json" | head -n1)"
+[ -n "$BUN_VERSION" ] || die "package.json has no \"packageManager\": \"bun@X.Y.Z\""
+current="$(bun --version 2>/dev/null || true)"
+if [ "$current" = "$BUN_VERSION" ]; then
+  log "bun $BUN_VERSION: present ($(command -v bun))"
+else
+  command -v npm >/dev/null || die "bun $BUN_VERSION is needed and npm is missing to install it (apt-get install npm)"
+  log "bun: have '${current:-none}', need $BUN_VERSION: npm i -g bun@$BUN_VERSION"
+  npm i -g --no-fund --no-audit "bun@$BUN_VERSION" >&2
+  hash -r
+  current="$(bun --version 2>/dev/null || true)"
+  if [ "$current" != "$BUN_VERSION" ]; then
+    npm_bin="$(npm prefix -g)/bin"
+    die "bun on PATH is '${current:-none}' ($(command -v bun || echo missing)) after installing $BUN_VERSION into $npm_bin: put $npm_bin first on PATH"
+  fi
+  log "bun $BUN_VERSION: installed ($(command -v bun))"
+fi
+
+log "bun install --frozen-lockfile"
+(cd "$ROOT" && bun install --frozen-lockfile) >&2
+
+# ----------------------------------------------------------- Java / Maven --
+if ! command -v java >/dev/null; then
+  die "java not found: Kafka (infra/kafka/kafka.sh) needs Java 17+ (apt-get install openjdk-17-jre-headless)"
+fi
+java_major="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1)"
+if [ -z "$java_major" ] || [ "$java_major" -lt 17 ]; then
+  die "java $(command -v java) is version '${java_major:-unknown}': Kafka 4 needs Java 17+ (apt-get install openjdk-17-jre-headless)"
+fi
+log "java $java_major: present ($(command -v java))"
+if ! command -v mvn >/dev/null; then
+  die "mvn not found: infra/kafka/kafka.sh resolves the Kafka jars with Maven (apt-get install maven)"
+fi
+log "maven: present ($(mvn -v 2>/dev/null | head -n1 | sed 's/\x1b\[[0-9;]*m//g'))"
+if [ "$FETCH_KAFKA" = 1 ]; then
+  log "kafka jars: $(bash "$ROOT/infra/kafka/kafka.sh" fetch)"
+fi
+
+# ------------------------------------------------------ Postgres / Redis --
+for bin in psql pg_isready redis-server redis-cli; do
+  command -v "$bin" >/dev/null || log "WARNING: $bin not found: infra/up.sh needs it (apt-get install postgresql redis-server)"
+done
+[ -n "$(ls /etc/postgresql 2>/dev/null)" ] || pg_isready -h 127.0.0.1 -q 2>/dev/null \
+  || log "WARNING: no Postgres cluster in /etc/postgresql and none answering on 127.0.0.1:5432"
+log "bootstrap done"
