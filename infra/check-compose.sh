@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# infra/check-compose.sh — validate compose.yaml without a Docker engine.
+#
+# Usage: infra/check-compose.sh [--no-install]
+#   1. Compose's own parser, the first found of:
+#        `docker compose config -q` (Compose v2 plugin)
+#        `docker-compose config -q` (Debian's docker-compose 1.29.2: validates
+#          against the Compose spec schema, depends_on targets and conditions)
+#      When neither exists and we are root with apt-get, installs Debian's
+#      docker-compose (--no-install-recommends: no engine) unless --no-install or
+#      SYNCRO_NO_INSTALL=1. If none can be had, says so and goes on with 2 only.
+#   2. Always: bun infra/check-compose.ts — YAML parse + structure (pinned images,
+#      healthchecks, depends_on conditions, host files, loopback ports, tickets
+#      env, Dockerfile's Bun = package.json's).
+# Exit 0 when every check that ran passed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+COMPOSE_FILE="$ROOT/compose.yaml"
+INSTALL=1
+[ "${SYNCRO_NO_INSTALL:-0}" = 1 ] && INSTALL=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-install) INSTALL=0 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "[infra] ERROR: unknown argument: $arg (see: $0 --help)" >&2; exit 2 ;;
+  esac
+done
+log() { echo "[infra] $*" >&2; }
+
+compose_cmd() {
+  if docker compose version >/dev/null 2>&1; then echo "docker compose"; return 0; fi
+  if command -v docker-compose >/dev/null 2>&1; then echo "docker-compose"; return 0; fi
+  return 1
+}
+
+if ! cmd="$(compose_cmd)" && [ "$INSTALL" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  log "no compose binary: installing Debian's docker-compose (no engine)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q --no-install-recommends docker-compose >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends docker-compose >/dev/null 2>&1; } \
+    || log "could not install docker-compose"
+fi
+
+status=0
+if cmd="$(compose_cmd)"; then
+  log "validating compose.yaml with: $cmd config ($($cmd version 2>/dev/null | head -n1))"
+  # Project dir = repo root, so relative paths resolve as they will at `up`.
+  if (cd "$ROOT" && $cmd -f "$COMPOSE_FILE" config -q); then
+    log "compose config: ok"
+  else
+    log "compose config: FAILED"
+    status=1
+  fi
+else
+  log "WARNING: no 'docker compose' / 'docker-compose' available: structural check only"
+fi
+
+command -v bun >/dev/null || { log "ERROR: bun not found (infra/bootstrap.sh)"; exit 1; }
+if bun "$ROOT/infra/check-compose.ts" "$COMPOSE_FILE"; then :; else status=1; fi
+[ "$status" = 0 ] && log "compose.yaml: valid" || log "compose.yaml: INVALID"
+exit "$status"
