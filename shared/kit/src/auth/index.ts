@@ -48,10 +48,14 @@ export function createTokenVerifier({ jwksUrl, issuer, audience, keys }: Verifie
       return { id: claims.sub, email: claims.email, name: claims.name };
     } catch (err) {
       if (err instanceof errors.JWTExpired) throw new TokenError('TOKEN_EXPIRED', 'The access token has expired');
+      if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
+        throw new HttpError(503, 'AUTH_UNAVAILABLE', `Cannot fetch the signing keys: ${err.message}`);
+      }
       if (err instanceof errors.JOSEError || err instanceof v.ValiError) {
         throw new TokenError('TOKEN_INVALID', `The access token is not valid: ${err.message}`);
       }
-      throw err; // JWKS unreachable and the like: a server problem, not the caller's
+      // The key set could not be fetched: our problem, not the caller's, and worth retrying.
+      throw new HttpError(503, 'AUTH_UNAVAILABLE', `Cannot verify tokens right now: ${(err as Error).message}`);
     }
   };
 }

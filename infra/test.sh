@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# infra/test.sh — the one test command (CI runs exactly this through .ci/run): installs what is
+# missing, brings up Postgres, Redis, Kafka and the topics, typechecks, runs every test against
+# the real servers, and ends with "N passed, N failed". Extra arguments go to `bun test`.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+bash infra/bootstrap.sh || exit 1
+bash infra/up.sh || exit 1
+
+echo "[test] typecheck (tsc --noEmit, strict)" >&2
+if ! bunx tsc --noEmit -p tsconfig.json; then
+  echo "[test] typecheck failed" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+LOG_LEVEL="${LOG_LEVEL:-error}" bun test "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+passed="$(grep -Eo '^[[:space:]]*[0-9]+ pass$' "$log" | tail -n1 | grep -Eo '[0-9]+' || echo 0)"
+failed="$(grep -Eo '^[[:space:]]*[0-9]+ fail$' "$log" | tail -n1 | grep -Eo '[0-9]+' || echo 0)"
+# bun exits non-zero on errors outside tests too (an unhandled rejection): count that as a failure.
+if [ "$status" -ne 0 ] && [ "$failed" = 0 ]; then failed=1; fi
+if [ "$passed" = 0 ] && [ "$failed" = 0 ]; then failed=1; echo "[test] no test ran" >&2; fi
+echo "${passed} passed, ${failed} failed"
+[ "$status" -eq 0 ] && [ "$failed" = 0 ]
