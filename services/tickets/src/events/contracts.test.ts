@@ -49,7 +49,7 @@ describe('events on the wire', () => {
     await api.delete(`/tickets/${ticket.id}`);
     await api.delete(`/projects/${project.id}/members/${member.id}`);
 
-    const ours = (ms: { value: { projectId?: string } }[]) => ms.filter((m) => m.value.projectId === project.id);
+    const ours = <M extends { value: any }>(ms: M[]) => ms.filter((m) => m.value.projectId === project.id);
     const messages = ours(await collector.waitFor((ms) => ours(ms).length >= 8));
     expect(new Set(messages.map((m) => m.topic))).toEqual(new Set(TOPICS));
 

@@ -6,6 +6,8 @@ import { httpKit, MetricsRegistry } from '../http/index.ts';
 import { createLogger } from '../log/index.ts';
 import { ACCESS_COOKIE, authGuard, createTokenVerifier } from './index.ts';
 
+const json = (res: Response): Promise<any> => res.json();
+
 let idp: TestIdp;
 let app: Elysia<any>;
 const user = newUser('Ada');
@@ -25,7 +27,7 @@ describe('auth guard', () => {
   test('a valid bearer token gives the route the user', async () => {
     const res = await call(bearer(await idp.token(user)));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ id: user.id, email: user.email, name: user.name });
+    expect(await json(res)).toEqual({ id: user.id, email: user.email, name: user.name });
   });
 
   test('the session cookie works too', async () => {
@@ -36,7 +38,7 @@ describe('auth guard', () => {
   test('no token → 401 JSON; open routes stay open', async () => {
     const res = await call();
     expect(res.status).toBe(401);
-    expect((await res.json()).error.code).toBe('UNAUTHORIZED');
+    expect((await json(res)).error.code).toBe('UNAUTHORIZED');
     expect((await app.handle(new Request('http://localhost/health'))).status).toBe(200);
   });
 
@@ -59,7 +61,7 @@ describe('auth guard', () => {
     [
       'HS256 with the public key as secret',
       async () => {
-        const jwk = (await (await fetch(idp.jwksUrl)).json()).keys[0];
+        const jwk = (await json(await fetch(idp.jwksUrl))).keys[0];
         const token = await new SignJWT({ email: user.email, name: user.name })
           .setProtectedHeader({ alg: 'HS256', kid: jwk.kid })
           .setSubject(user.id)
@@ -79,6 +81,6 @@ describe('auth guard', () => {
   test.each(refused)('%s → 401', async (_name, headers, code) => {
     const res = await call(await headers());
     expect(res.status).toBe(401);
-    expect((await res.json()).error.code).toBe(code);
+    expect((await json(res)).error.code).toBe(code);
   });
 });

@@ -4,6 +4,8 @@ import * as v from 'valibot';
 import { createLogger } from '../log/index.ts';
 import { conflict, httpKit, MetricsRegistry } from './index.ts';
 
+const json = (res: Response): Promise<any> => res.json();
+
 const metrics = new MetricsRegistry();
 let healthy = true;
 const app = new Elysia()
@@ -36,20 +38,20 @@ describe('http kit', () => {
   test('validation errors name every bad field, 422 for bodies and 400 for params', async () => {
     const res = await req(`/things/${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: '', size: 'big' }) });
     expect(res.status).toBe(422);
-    const { error } = await res.json();
+    const { error } = await json(res);
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.details.map((d: { field: string }) => d.field)).toEqual(['name', 'size']);
     expect(error.message).toContain('body.name');
 
     const bad = await req('/things/42', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"a"}' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.details[0]).toMatchObject({ in: 'params', field: 'id' });
+    expect((await json(bad)).error.details[0]).toMatchObject({ in: 'params', field: 'id' });
   });
 
   test('typed errors map to their status and body; unknown errors are 500 without internals', async () => {
     const clash = await req('/clash');
     expect(clash.status).toBe(409);
-    expect(await clash.json()).toEqual({ error: { code: 'CLASH', message: 'it clashes', details: { with: 'x' } } });
+    expect(await json(clash)).toEqual({ error: { code: 'CLASH', message: 'it clashes', details: { with: 'x' } } });
     const boom = await req('/boom');
     expect(boom.status).toBe(500);
     const text = await boom.text();
@@ -67,7 +69,7 @@ describe('http kit', () => {
     healthy = false;
     const down = await req('/health');
     expect(down.status).toBe(503);
-    expect((await down.json()).checks.db).toContain('db gone');
+    expect((await json(down)).checks.db).toContain('db gone');
     healthy = true;
   });
 
@@ -81,7 +83,7 @@ describe('http kit', () => {
   });
 
   test('/openapi documents the routes with their schemas', async () => {
-    const doc = await (await req('/openapi')).json();
+    const doc = await json(await req('/openapi'));
     expect(doc.openapi).toMatch(/^3\./);
     const op = doc.paths['/things/{id}'].post;
     expect(op.summary).toBe('make a thing');
