@@ -84,3 +84,13 @@ describe('auth guard', () => {
     expect((await json(res)).error.code).toBe(code);
   });
 });
+
+describe('verified-token memory', () => {
+  test('an expired token is refused even after it was accepted once', async () => {
+    const verify = createTokenVerifier({ jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience });
+    const token = await idp.token(user, { expiresIn: Math.floor(Date.now() / 1000) + 2 });
+    expect((await verify(token)).id).toBe(user.id);
+    await Bun.sleep(2100);
+    await expect(verify(token)).rejects.toMatchObject({ status: 401, code: 'TOKEN_EXPIRED' });
+  });
+});

@@ -38,14 +38,23 @@ export class TokenError extends HttpError {
   }
 }
 
+/** Verified tokens remembered by their exact text until they expire: an ES256 check per request costs more than the board. */
+const VERIFIED_CACHE_MAX = 10_000;
+
 export function createTokenVerifier({ jwksUrl, issuer, audience, keys }: VerifierOptions): TokenVerifier {
   // jose caches the key set and refetches on an unknown `kid`, which is how key rotation reaches us.
   const jwks = keys ?? createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000 });
+  const verified = new Map<string, { user: AuthUser; expiresAt: number }>();
   return async (token) => {
+    const known = verified.get(token);
+    if (known && known.expiresAt > Date.now()) return known.user;
     try {
       const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ['ES256'] });
       const claims = v.parse(Claims, payload);
-      return { id: claims.sub, email: claims.email, name: claims.name };
+      const user = { id: claims.sub, email: claims.email, name: claims.name };
+      if (verified.size >= VERIFIED_CACHE_MAX) verified.delete(verified.keys().next().value!);
+      if (payload.exp) verified.set(token, { user, expiresAt: payload.exp * 1000 });
+      return user;
     } catch (err) {
       if (err instanceof errors.JWTExpired) throw new TokenError('TOKEN_EXPIRED', 'The access token has expired');
       if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
