@@ -78,6 +78,8 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     bus,
     checks: {
       postgres: { critical: true, check: () => db.$client`select 1` },
+      // Kafka away only delays events (they wait in the outbox): degraded, not down.
+      kafka: { critical: false, check: () => relay.check() },
       ...(cache ? { redis: { critical: false, check: () => cache.ping() } } : {}),
     },
     async stop() {

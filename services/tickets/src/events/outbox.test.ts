@@ -37,6 +37,16 @@ describe('transactional outbox', () => {
     expect((await api.patch(`/tickets/${ticket.id}`, { priority: 'HIGH' })).status).toBe(200);
     expect((await api.post(`/tickets/${ticket.id}/comments`, { content: 'still writing' })).status).toBe(201);
 
+    // The service says so, but stays up: events wait in the outbox.
+    let health = await t.anonymous.get('/health');
+    for (let i = 0; i < 100 && health.body.checks.kafka === 'ok'; i++) {
+      await Bun.sleep(100);
+      health = await t.anonymous.get('/health');
+    }
+    expect(health.status).toBe(200);
+    expect(health.body.status).toBe('degraded');
+    expect(health.body.checks.kafka).toStartWith('down');
+
     // Restart the relay while the broker is still down: a new process would do the same.
     await t.service.relay.stop();
     const bus = createKafkaBus({ brokers: kafka.brokers, clientId: 'relay-2', logger: createLogger({ test: 'relay-2' }) });

@@ -81,7 +81,7 @@ export function httpKit({ service, logger, metrics, checks = {} }: HttpKitOption
       const status = String(typeof set.status === 'number' ? set.status : 200);
       requests.inc({ method: request.method, route: route || 'unmatched', status });
       latency.observe({ method: request.method, route: route || 'unmatched' }, seconds);
-      logger.debug('request', { requestId: start?.id, method: request.method, route, status, ms: Math.round(seconds * 1e4) / 10 });
+      logger.info('request', { requestId: start?.id, method: request.method, route, status, ms: Math.round(seconds * 1e4) / 10 });
     })
     .get(
       '/health',

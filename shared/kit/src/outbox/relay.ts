@@ -63,6 +63,11 @@ export class OutboxRelay {
     return this.lockConn !== null;
   }
 
+  /** For `/health`: throws while publishing fails (the broker is away); writes still succeed then. */
+  async check() {
+    if (this.failing) throw new Error(`cannot publish (${this.stats.failures} failed attempts); events wait in the outbox`);
+  }
+
   start() {
     if (this.running) return;
     this.running = true;
