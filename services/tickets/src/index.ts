@@ -5,7 +5,7 @@
 import { createTokenVerifier, type TokenVerifier } from '@syncro/kit/auth';
 import { createKafkaBus, type EventBus } from '@syncro/kit/bus';
 import { createRedisCache, createUpstashCache, type Cache } from '@syncro/kit/cache';
-import { createDb, ensureDatabase, migrateWithLock } from '@syncro/kit/db';
+import { createDb, ensureDatabase, migrateEmbedded } from '@syncro/kit/db';
 import { OutboxRelay } from '@syncro/kit/outbox';
 import type { RunningService, ServiceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
@@ -14,12 +14,13 @@ import { createBoardCache } from './board/boardCache.ts';
 import { commentRoutes } from './comments/comments.routes.ts';
 import { loadTicketConfig, type TicketConfig } from './config.ts';
 import type { TicketDeps } from './context.ts';
+import { migrationFiles } from './db/migrations.ts';
 import * as schema from './db/schema.ts';
 import { eventRoutes } from './events/events.routes.ts';
 import { projectRoutes } from './projects/projects.routes.ts';
 import { ticketRoutes } from './tickets/tickets.routes.ts';
 
-const MIGRATIONS = new URL('../drizzle', import.meta.url).pathname;
+export { loadTicketConfig, type TicketConfig };
 
 export const ticketsPlugin = (deps: TicketDeps) =>
   new Elysia({ name: 'tickets' })
@@ -45,7 +46,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   const config = opts.config ?? loadTicketConfig();
   const logger = ctx.logger.child({ svc: 'tickets' });
   await ensureDatabase(config.DATABASE_URL);
-  await migrateWithLock(config.DATABASE_URL, MIGRATIONS, 'tickets-migrations');
+  await migrateEmbedded(config.DATABASE_URL, migrationFiles, 'tickets-migrations');
 
   const db = createDb(config.DATABASE_URL, schema, { applicationName: 'syncro-tickets' });
   const cache: Cache | null =

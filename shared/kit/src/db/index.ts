@@ -65,3 +65,5 @@ export async function ensureDatabase(url: string): Promise<void> {
     await sql.end({ timeout: 5 });
   }
 }
+
+export { migrateEmbedded, type MigrationFiles } from './embedded.ts';

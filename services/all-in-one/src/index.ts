@@ -1,0 +1,50 @@
+/**
+ * @module Every service in one process, for one box or one binary: the same plugins the
+ * stand-alone services mount, behind one HTTP kit on one port. `SERVICES` picks the roles.
+ */
+import { loadConfig, env } from '@syncro/kit/config';
+import type { RunningService, ServiceContext } from '@syncro/kit/service';
+import { loadTicketConfig, start as startTickets } from '@syncro/tickets';
+import * as v from 'valibot';
+
+export const ROLES = ['tickets'] as const;
+type Role = (typeof ROLES)[number];
+
+export const AllInOneConfig = v.object({
+  PORT: env.port(3000),
+  /** The Postgres server; each service gets its own database on it (DESIGN: one per service). */
+  POSTGRES_URL: env.url('postgres://postgres@127.0.0.1:5432'),
+  SERVICES: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+      v.array(v.picklist(ROLES, `each must be one of ${ROLES.join(', ')}`)),
+    ),
+    ROLES.join(','),
+  ),
+});
+
+const databaseFor = (server: string, name: string) => {
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+export async function startAll(ctx: ServiceContext, source: Record<string, string | undefined> = process.env) {
+  const config = loadConfig(AllInOneConfig, source);
+  const roles = new Set<Role>(config.SERVICES);
+  const running: RunningService[] = [];
+  try {
+    if (roles.has('tickets')) {
+      const tickets = loadTicketConfig({
+        ...source,
+        DATABASE_URL: source.TICKETS_DATABASE_URL ?? databaseFor(config.POSTGRES_URL, 'syncro_ticket_db'),
+      });
+      running.push(await startTickets(ctx, { config: tickets }));
+    }
+  } catch (err) {
+    for (const s of running.toReversed()) await s.stop();
+    throw err;
+  }
+  return { config, services: running };
+}
