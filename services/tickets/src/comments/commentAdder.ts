@@ -4,8 +4,7 @@ import { HttpError } from '@syncro/kit/http';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { and, eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
-import { changeProject } from '../projects/projectChange.ts';
-import { lockTicket } from '../tickets/ticketLookup.ts';
+import { changeTicket, ticketStream } from '../tickets/ticketChange.ts';
 import type { TicketRow } from '../tickets/tickets.model.ts';
 import { comments, type CommentRow } from './comments.model.ts';
 
@@ -15,8 +14,7 @@ export async function addComment(
   input: { content: string; parentId?: string | null },
   author: AuthUser,
 ): Promise<CommentRow> {
-  return changeProject(deps, current.projectId, async ({ tx, bump }) => {
-    const ticket = await lockTicket(tx, current.id, current.code);
+  return changeTicket(deps, current, undefined, async ({ tx, bump, ticket }) => {
     const parentId = input.parentId ?? null;
     if (parentId) {
       const [parent] = await tx.select({ id: comments.id }).from(comments).where(and(eq(comments.id, parentId), eq(comments.ticketId, ticket.id)));
@@ -44,7 +42,7 @@ export async function addComment(
         code: ticket.code,
         parentId,
       },
-      { aggregateType: 'ticket', aggregateId: ticket.id, streamVersion: version },
+      ticketStream(ticket, version),
     );
     return comment!;
   });

@@ -5,8 +5,7 @@ import { conflict } from '@syncro/kit/http';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { eq, sql } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
-import { changeProject } from '../projects/projectChange.ts';
-import { checkIfMatch, lockTicket } from './ticketLookup.ts';
+import { changeTicket, ticketStream } from './ticketChange.ts';
 import { tickets, type TicketRow } from './tickets.model.ts';
 import { checkTransition } from './workflow.ts';
 
@@ -17,9 +16,7 @@ export async function changeStatus(
   ifMatch: string | undefined,
   user: AuthUser,
 ): Promise<TicketRow> {
-  return changeProject(deps, current.projectId, async ({ tx, bump }) => {
-    const ticket = await lockTicket(tx, current.id, current.code);
-    checkIfMatch(ifMatch, ticket);
+  return changeTicket(deps, current, ifMatch, async ({ tx, bump, ticket }) => {
     const verdict = checkTransition(ticket.status, to, ticket);
     if (!verdict.ok) {
       throw conflict(verdict.code, verdict.message, { from: ticket.status, to, allowed: verdict.allowed });
@@ -34,7 +31,7 @@ export async function changeStatus(
       tx,
       'ticket.status.updated',
       { ticketId: ticket.id, oldStatus: ticket.status, newStatus: to, updatedBy: user.id, projectId: ticket.projectId, code: ticket.code, version },
-      { aggregateType: 'ticket', aggregateId: ticket.id, streamVersion: version },
+      ticketStream(ticket, version),
     );
     return updated!;
   });

@@ -6,6 +6,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
 import { changeProject } from '../projects/projectChange.ts';
 import { projects, type ProjectRow } from '../projects/projects.model.ts';
+import { ticketStream } from './ticketChange.ts';
 import { tickets, type TicketRow } from './tickets.model.ts';
 
 export interface NewTicket {
@@ -58,7 +59,7 @@ export async function createTicket(
         labels: ticket!.labels,
         version,
       },
-      { aggregateType: 'ticket', aggregateId: ticket!.id, streamVersion: version },
+      ticketStream(ticket!, version),
     );
     return ticket!;
   });

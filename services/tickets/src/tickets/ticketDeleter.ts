@@ -3,8 +3,7 @@ import type { AuthUser } from '@syncro/kit/auth';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
-import { changeProject } from '../projects/projectChange.ts';
-import { checkIfMatch, lockTicket } from './ticketLookup.ts';
+import { changeTicket, ticketStream } from './ticketChange.ts';
 import { tickets, type TicketRow } from './tickets.model.ts';
 
 export async function deleteTicket(
@@ -13,16 +12,14 @@ export async function deleteTicket(
   ifMatch: string | undefined,
   user: AuthUser,
 ): Promise<void> {
-  await changeProject(deps, current.projectId, async ({ tx, bump }) => {
-    const ticket = await lockTicket(tx, current.id, current.code);
-    checkIfMatch(ifMatch, ticket);
+  await changeTicket(deps, current, ifMatch, async ({ tx, bump, ticket }) => {
     await tx.delete(tickets).where(eq(tickets.id, ticket.id));
     const version = await bump();
     await appendToOutbox(
       tx,
       'ticket.deleted',
       { ticketId: ticket.id, projectId: ticket.projectId, deletedBy: user.id, version, code: ticket.code },
-      { aggregateType: 'ticket', aggregateId: ticket.id, streamVersion: version },
+      ticketStream(ticket, version),
     );
   });
 }

@@ -4,9 +4,8 @@ import { HttpError } from '@syncro/kit/http';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { and, eq, sql } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
-import { changeProject } from '../projects/projectChange.ts';
 import { projectMembers } from '../projects/projects.model.ts';
-import { checkIfMatch, lockTicket } from './ticketLookup.ts';
+import { changeTicket, ticketStream } from './ticketChange.ts';
 import { tickets, type TicketRow } from './tickets.model.ts';
 
 export interface TicketEdits {
@@ -26,9 +25,7 @@ export async function updateTicket(
   ifMatch: string | undefined,
   user: AuthUser,
 ): Promise<TicketRow> {
-  return changeProject(deps, current.projectId, async ({ tx, bump }) => {
-    const ticket = await lockTicket(tx, current.id, current.code);
-    checkIfMatch(ifMatch, ticket);
+  return changeTicket(deps, current, ifMatch, async ({ tx, bump, ticket }) => {
 
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     for (const [field, to] of Object.entries(edits) as [keyof TicketEdits, unknown][]) {
@@ -59,7 +56,7 @@ export async function updateTicket(
       tx,
       'ticket.updated',
       { ticketId: ticket.id, projectId: ticket.projectId, changes, updatedBy: user.id, version, code: ticket.code },
-      { aggregateType: 'ticket', aggregateId: ticket.id, streamVersion: version },
+      ticketStream(ticket, version),
     );
     return updated!;
   });

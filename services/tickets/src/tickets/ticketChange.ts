@@ -1,0 +1,33 @@
+/**
+ * @module The unit of work for a change to one existing ticket: the project change (lock, version,
+ * cache), then the ticket re-read under its row lock and checked against `If-Match`.
+ */
+import type { TicketDeps } from '../context.ts';
+import { changeProject, type ProjectChange } from '../projects/projectChange.ts';
+import { checkIfMatch, lockTicket } from './ticketLookup.ts';
+import type { TicketRow } from './tickets.model.ts';
+
+export interface TicketChange extends ProjectChange {
+  /** The ticket as it is now, locked until commit. */
+  ticket: TicketRow;
+}
+
+export function changeTicket<T>(
+  deps: Pick<TicketDeps, 'db' | 'boardCache'>,
+  current: TicketRow,
+  ifMatch: string | undefined,
+  work: (change: TicketChange) => Promise<T>,
+): Promise<T> {
+  return changeProject(deps, current.projectId, async (change) => {
+    const ticket = await lockTicket(change.tx, current.id, current.code);
+    checkIfMatch(ifMatch, ticket);
+    return work({ ...change, ticket });
+  });
+}
+
+/** Outbox options of a ticket event at `version`. */
+export const ticketStream = (ticket: TicketRow, version: number) => ({
+  aggregateType: 'ticket',
+  aggregateId: ticket.id,
+  streamVersion: version,
+});
