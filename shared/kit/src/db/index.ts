@@ -46,21 +46,30 @@ export async function migrateWithLock(url: string, folder: string, lockName = 'm
   }
 }
 
-/** Creates the database named in `url` if it does not exist (connects to `postgres` to do it). */
+/**
+ * Creates the database named in `url` if it does not exist. It asks the server (via `postgres`)
+ * only when the database is really missing, so a role without CREATEDB works on an existing one.
+ */
 export async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
+  const probe = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    await probe`select 1`;
+    return;
+  } catch (err) {
+    if ((err as { code?: string }).code !== '3D000') throw err; // 3D000: database does not exist
+  } finally {
+    await probe.end({ timeout: 5 });
+  }
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Refusing to create database with unusual name "${name}"`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
   try {
-    const rows = await sql`select 1 from pg_database where datname = ${name}`;
-    if (rows.length === 0) {
-      await sql.unsafe(`create database "${name}"`).catch((err: { code?: string }) => {
-        if (err.code !== '42P04') throw err; // created meanwhile by a sibling process
-      });
-    }
+    await sql.unsafe(`create database "${name}"`).catch((err: { code?: string }) => {
+      // Created meanwhile by a sibling process: 42P04, or 23505 when both raced in the catalog.
+      if (err.code !== '42P04' && err.code !== '23505') throw err;
+    });
   } finally {
     await sql.end({ timeout: 5 });
   }
