@@ -43,7 +43,11 @@ export function httpKit({ service, logger, metrics, checks = {} }: HttpKitOption
       openapi({
         provider: null,
         specPath: '/openapi',
-        documentation: { info: { title: `SyncroBoard ${service}`, version: '0.1.0' } },
+        documentation: {
+          info: { title: `SyncroBoard ${service}`, version: '0.1.0' },
+          components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (ES256)' } } },
+          security: [{ bearer: [] }],
+        },
         mapJsonSchema: { valibot: (schema: unknown) => toJsonSchema(schema as never, { errorMode: 'ignore' }) },
       }),
     )
