@@ -73,6 +73,7 @@ describe('board', () => {
     const { api, project } = await t.owner();
     await api.get(`/projects/${project.id}/board`);
     const raw = await new Bun.RedisClient(redis.url).get(`project:tickets:${project.id}`);
+    expect(raw).toStartWith(`1\n`); // version, then member ids, then the board
     expect(raw).toContain(`"projectId":"${project.id}"`);
   });
 

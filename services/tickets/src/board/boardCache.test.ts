@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { createRedisCache } from '@syncro/kit/cache';
 import { createLogger } from '@syncro/kit/log';
-import { boardKey, createBoardCache } from './boardCache.ts';
+import { boardKey, createBoardCache, fenceKey } from './boardCache.ts';
 
 const cache = createRedisCache({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
 const board = createBoardCache(cache, createLogger({ test: 'boardCache' }));
@@ -10,14 +10,32 @@ afterAll(() => cache.close());
 describe('board cache fence', () => {
   test('a slow reader cannot store a board older than the last invalidation', async () => {
     const projectId = crypto.randomUUID();
+    const member = crypto.randomUUID();
     // A reader computed version 5; meanwhile a writer committed 6 and invalidated.
     await board.invalidate(projectId, 6);
-    await board.write(projectId, 'members\n{"version":5}', 5);
+    await board.write(projectId, { version: 5, members: [member], body: '{"version":5}' });
     expect(await cache.get(boardKey(projectId))).toBeNull();
     // A reader that saw version 6 may store it.
-    await board.write(projectId, 'members\n{"version":6}', 6);
-    expect(await board.read(projectId)).toBe('members\n{"version":6}');
+    await board.write(projectId, { version: 6, members: [member], body: '{"version":6}' });
+    const read = await board.read(projectId);
+    expect(read && { version: read.version, members: read.members, body: new TextDecoder().decode(read.body) }).toEqual({ version: 6, members: member, body: '{"version":6}' });
     await board.invalidate(projectId, 7);
+    expect(await board.read(projectId)).toBeNull();
+  });
+
+  test("another process's invalidation reaches this process's in-memory copy", async () => {
+    const projectId = crypto.randomUUID();
+    const other = createBoardCache(cache, createLogger({ test: 'other-process' }));
+    await board.write(projectId, { version: 3, members: ['m'], body: '{"version":3}' });
+    expect((await board.read(projectId))?.version).toBe(3); // from memory, fence checked
+    await other.invalidate(projectId, 4);
+    expect(await board.read(projectId)).toBeNull();
+  });
+
+  test('a lost fence (Redis flushed) means the in-memory copy is not trusted', async () => {
+    const projectId = crypto.randomUUID();
+    await board.write(projectId, { version: 2, members: ['m'], body: '{"version":2}' });
+    await cache.del(fenceKey(projectId), boardKey(projectId));
     expect(await board.read(projectId)).toBeNull();
   });
 });

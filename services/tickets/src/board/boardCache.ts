@@ -1,24 +1,36 @@
 /**
- * @module The board cache on the cache port. Key `project:tickets:{projectId}` (DESIGN guarantee 5)
- * holds `memberIds\nboardJson`, so a hit checks membership and returns bytes without Postgres.
+ * @module The board cache, two levels on the cache port.
  *
- * A fence key closes the classic race where a slow reader computes version v, a writer commits
- * v+1 and deletes the key, and the reader then stores the stale v: invalidation raises the fence
- * to v+1, and a write below the fence is dropped.
+ * Redis key `project:tickets:{projectId}` (DESIGN guarantee 5) holds `version\nmemberIds\nboardJson`,
+ * so a hit checks membership and returns bytes without Postgres. Every change deletes it after commit.
+ *
+ * A fence key `project:tickets:{projectId}:fence` holds the newest version any writer announced:
+ * invalidation raises it to the new version, and a cached board is stored only if the fence is not
+ * above it, which closes the race where a slow reader stores a board older than the last change.
+ *
+ * The same fence lets each process keep the last board it saw in memory: a copy at version v is
+ * served only after a read of the fence, started after the request arrived, finds the fence at v.
+ * That read is tiny and shared by all requests waiting for it, so a hit costs a few bytes from
+ * Redis instead of the whole board, and is exactly as fresh as reading the Redis entry.
  */
 import type { Cache } from '@syncro/kit/cache';
 import type { Logger } from '@syncro/kit/log';
+import { createFreshReader } from './freshReader.ts';
 
 const BOARD_TTL_S = 3600;
-const RETRY_AFTER_MS = 1000;
+/** Longer than any copy lives, so a missing fence always means "unknown", never "no change". */
 const FENCE_TTL_S = 2 * BOARD_TTL_S;
+const MEMORY_MAX_AGE_MS = BOARD_TTL_S * 1000;
+const MEMORY_MAX_PROJECTS = 256;
+const RETRY_AFTER_MS = 1000;
 
 export const boardKey = (projectId: string) => `project:tickets:${projectId}`;
-const fenceKey = (projectId: string) => `project:tickets:${projectId}:fence`;
+export const fenceKey = (projectId: string) => `project:tickets:${projectId}:fence`;
 
 const INVALIDATE = `
 local fence = tonumber(redis.call('GET', KEYS[2]) or '0')
-if tonumber(ARGV[1]) > fence then redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2]) end
+if tonumber(ARGV[1]) > fence then fence = tonumber(ARGV[1]) end
+redis.call('SET', KEYS[2], fence, 'EX', ARGV[2])
 redis.call('DEL', KEYS[1])
 return 1`;
 
@@ -26,21 +38,50 @@ const WRITE_IF_FRESH = `
 local fence = tonumber(redis.call('GET', KEYS[2]) or '0')
 if fence > tonumber(ARGV[2]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[4])
 return 1`;
 
+export interface CachedBoard {
+  version: number;
+  /** Member ids joined by commas: fixed-length UUIDs, so a substring match is exact. */
+  members: string;
+  body: Uint8Array;
+}
+
 export interface BoardCache {
-  /** The cached entry, or null on a miss or when the cache cannot answer (never throws). */
-  read(projectId: string): Promise<string | null>;
-  write(projectId: string, entry: string, version: number): Promise<void>;
+  readonly enabled: boolean;
+  /** A board no older than the last invalidation; null on a miss or when the cache cannot answer. */
+  read(projectId: string): Promise<CachedBoard | null>;
+  write(projectId: string, board: { version: number; members: string[]; body: string }): Promise<void>;
   /** Called after commit by every change to the project. */
   invalidate(projectId: string, version: number): Promise<void>;
-  readonly enabled: boolean;
+}
+
+const encoder = new TextEncoder();
+
+function parseEntry(raw: string): CachedBoard | null {
+  const a = raw.indexOf('\n');
+  const b = raw.indexOf('\n', a + 1);
+  const version = Number(raw.slice(0, a));
+  if (a < 0 || b < 0 || !Number.isInteger(version)) return null; // an entry of an older format
+  return { version, members: raw.slice(a + 1, b), body: encoder.encode(raw.slice(b + 1)) };
 }
 
 export function createBoardCache(cache: Cache | null, logger: Logger): BoardCache {
   if (!cache) {
-    return { read: async () => null, write: async () => {}, invalidate: async () => {}, enabled: false };
+    return { enabled: false, read: async () => null, write: async () => {}, invalidate: async () => {} };
   }
+  const memory = new Map<string, CachedBoard & { storedAt: number }>();
+  const remember = (projectId: string, board: CachedBoard) => {
+    memory.delete(projectId);
+    if (memory.size >= MEMORY_MAX_PROJECTS) memory.delete(memory.keys().next().value!);
+    memory.set(projectId, { ...board, storedAt: Date.now() });
+  };
+  const fences = createFreshReader(async (projectId: string) => {
+    const raw = await cache.get(fenceKey(projectId));
+    return raw === null ? null : Number(raw);
+  });
+
   // Invalidations that failed while Redis was away; replayed before the cache is trusted again.
   const owed = new Map<string, number>();
   let warned = false;
@@ -51,10 +92,11 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
     warned = true;
     skipUntil = Date.now() + RETRY_AFTER_MS;
   };
-  const skipping = () => Date.now() < skipUntil;
+  const invalidateRemote = (projectId: string, version: number) =>
+    cache.eval(INVALIDATE, [boardKey(projectId), fenceKey(projectId)], [String(version), String(FENCE_TTL_S)]);
   const settle = async () => {
     for (const [projectId, version] of owed) {
-      await cache.eval(INVALIDATE, [boardKey(projectId), fenceKey(projectId)], [String(version), String(FENCE_TTL_S)]);
+      await invalidateRemote(projectId, version);
       owed.delete(projectId);
     }
   };
@@ -62,29 +104,44 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
   return {
     enabled: true,
     async read(projectId) {
-      if (skipping()) return null;
+      if (Date.now() < skipUntil) return null;
       try {
         if (owed.size) await settle();
-        const value = await cache.get(boardKey(projectId));
+        const local = memory.get(projectId);
+        if (local && Date.now() - local.storedAt < MEMORY_MAX_AGE_MS) {
+          const fence = await fences.read(projectId);
+          if (fence !== null && fence <= local.version) return local;
+          memory.delete(projectId);
+        }
+        const raw = await cache.get(boardKey(projectId));
         warned = false;
-        return value;
+        const board = raw === null ? null : parseEntry(raw);
+        if (board) remember(projectId, board);
+        return board;
       } catch (err) {
         failed('read', err);
         return null;
       }
     },
-    async write(projectId, entry, version) {
-      if (skipping()) return;
+    async write(projectId, { version, members, body }) {
+      if (Date.now() < skipUntil) return;
+      const entry = `${version}\n${members.join(',')}\n${body}`;
       try {
         if (owed.size) await settle();
-        await cache.eval(WRITE_IF_FRESH, [boardKey(projectId), fenceKey(projectId)], [entry, String(version), String(BOARD_TTL_S)]);
+        const stored = await cache.eval(
+          WRITE_IF_FRESH,
+          [boardKey(projectId), fenceKey(projectId)],
+          [entry, String(version), String(BOARD_TTL_S), String(FENCE_TTL_S)],
+        );
+        if (stored === 1) remember(projectId, { version, members: members.join(','), body: encoder.encode(body) });
       } catch (err) {
         failed('write', err);
       }
     },
     async invalidate(projectId, version) {
+      memory.delete(projectId);
       try {
-        await cache.eval(INVALIDATE, [boardKey(projectId), fenceKey(projectId)], [String(version), String(FENCE_TTL_S)]);
+        await invalidateRemote(projectId, version);
       } catch (err) {
         owed.set(projectId, Math.max(version, owed.get(projectId) ?? 0));
         failed('invalidation', err);

@@ -1,6 +1,7 @@
 /**
- * @module Reads a board: from the cache when it can, else from one Postgres snapshot, with
- * concurrent misses for one project computed once per process.
+ * @module Reads a board: from the cache when it can, else from one Postgres snapshot. With the cache
+ * on, concurrent misses of one project are computed once per process; with it off
+ * (`BOARD_CACHE=off`), every read is its own snapshot, which is what "uncached" means.
  */
 import { notFound } from '@syncro/kit/http';
 import { eq } from 'drizzle-orm';
@@ -10,7 +11,7 @@ import { tickets } from '../tickets/tickets.model.ts';
 import { presentBoard } from './boardPresenter.ts';
 
 export interface BoardRead {
-  body: string;
+  body: string | Uint8Array;
   cache: 'HIT' | 'MISS';
 }
 
@@ -22,7 +23,7 @@ interface Computed {
 
 export function createBoardReader(deps: Pick<TicketDeps, 'db' | 'boardCache' | 'metrics'>) {
   const inflight = new Map<string, Promise<Computed | null>>();
-  const computations = deps.metrics.counter('board_computations_total', 'Boards computed from Postgres (cache misses after single-flight)');
+  const computations = deps.metrics.counter('board_computations_total', 'Boards computed from Postgres');
 
   /** Version, members and tickets from one repeatable-read snapshot, so they agree. */
   const compute = (projectId: string) =>
@@ -46,7 +47,7 @@ export function createBoardReader(deps: Pick<TicketDeps, 'db' | 'boardCache' | '
     let p = inflight.get(projectId);
     if (!p) {
       p = compute(projectId).then(async (computed) => {
-        if (computed) await deps.boardCache.write(projectId, `${computed.members.join(',')}\n${computed.body}`, computed.version);
+        if (computed) await deps.boardCache.write(projectId, computed);
         return computed;
       });
       p.finally(() => inflight.delete(projectId)).catch(() => {});
@@ -56,14 +57,12 @@ export function createBoardReader(deps: Pick<TicketDeps, 'db' | 'boardCache' | '
   };
 
   return async function readBoard(projectId: string, userId: string, ref: string): Promise<BoardRead> {
-    const entry = await deps.boardCache.read(projectId);
-    if (entry !== null) {
-      const split = entry.indexOf('\n');
-      // Member ids are fixed-length UUIDs joined by commas, so a substring match is exact.
-      if (!entry.slice(0, split).includes(userId)) throw notFound(`Project ${ref}`);
-      return { body: entry.slice(split + 1), cache: 'HIT' };
+    const cached = await deps.boardCache.read(projectId);
+    if (cached) {
+      if (!cached.members.includes(userId)) throw notFound(`Project ${ref}`);
+      return { body: cached.body, cache: 'HIT' };
     }
-    const computed = await computeOnce(projectId);
+    const computed = deps.boardCache.enabled ? await computeOnce(projectId) : await compute(projectId);
     if (!computed || !computed.members.includes(userId)) throw notFound(`Project ${ref}`);
     return { body: computed.body, cache: 'MISS' };
   };
