@@ -14,6 +14,8 @@ export const TicketConfig = v.object({
   AUTH_ISSUER: env.string('http://127.0.0.1:3001'),
   AUTH_AUDIENCE: env.string('syncroboard'),
   PORT: env.port(3002),
+  /** Postgres connections of this process (the relay keeps one for its leader lock). */
+  DB_POOL_MAX: env.number(10),
   /** How long published events stay in the outbox for `/projects/:id/events` (ms; 7 days). */
   EVENT_RETENTION_MS: env.number(7 * 86_400_000),
   /** Polling fallback of the relay when no NOTIFY arrives (ms). */

@@ -12,6 +12,8 @@ export type Tx = Parameters<Parameters<TicketDb['transaction']>[0]>[0];
 export interface TicketDeps {
   db: TicketDb;
   boardCache: BoardCache;
+  /** Called after a commit that wrote outbox rows. */
+  wakeRelay: () => void;
   verify: TokenVerifier;
   logger: Logger;
   metrics: MetricsRegistry;

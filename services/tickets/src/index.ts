@@ -6,7 +6,7 @@ import { createTokenVerifier, type TokenVerifier } from '@syncro/kit/auth';
 import { createKafkaBus, type EventBus } from '@syncro/kit/bus';
 import { createRedisCache, createUpstashCache, type Cache } from '@syncro/kit/cache';
 import { createDb, ensureDatabase, migrateEmbedded } from '@syncro/kit/db';
-import { OutboxRelay } from '@syncro/kit/outbox';
+import { OutboxRelay, createRelayWaker } from '@syncro/kit/outbox';
 import type { RunningService, ServiceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
 import { boardRoutes } from './board/board.routes.ts';
@@ -48,7 +48,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   await ensureDatabase(config.DATABASE_URL);
   await migrateEmbedded(config.DATABASE_URL, migrationFiles, 'tickets-migrations');
 
-  const db = createDb(config.DATABASE_URL, schema, { applicationName: 'syncro-tickets' });
+  const db = createDb(config.DATABASE_URL, schema, { applicationName: 'syncro-tickets', max: config.DB_POOL_MAX });
   const cache: Cache | null =
     config.BOARD_CACHE === 'redis'
       ? createRedisCache({ url: config.REDIS_URL })
@@ -57,8 +57,6 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
         : null;
   const verify =
     opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
-  const deps: TicketDeps = { db, boardCache: createBoardCache(cache, logger), verify, logger, metrics: ctx.metrics };
-
   const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'syncro-tickets', logger });
   const relay = new OutboxRelay({
     sql: db.$client,
@@ -70,6 +68,14 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     metrics: ctx.metrics,
   });
   relay.start();
+  const deps: TicketDeps = {
+    db,
+    boardCache: createBoardCache(cache, logger),
+    wakeRelay: createRelayWaker(db.$client, relay),
+    verify,
+    logger,
+    metrics: ctx.metrics,
+  };
 
   return {
     name: 'tickets',

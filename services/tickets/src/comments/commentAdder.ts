@@ -9,7 +9,7 @@ import type { TicketRow } from '../tickets/tickets.model.ts';
 import { comments, type CommentRow } from './comments.model.ts';
 
 export async function addComment(
-  deps: Pick<TicketDeps, 'db' | 'boardCache'>,
+  deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
   current: TicketRow,
   input: { content: string; parentId?: string | null },
   author: AuthUser,

@@ -9,7 +9,7 @@ import { projectMembers, type MemberRow, type ProjectRow } from './projects.mode
 import { hasCode } from './projectCreator.ts';
 
 export async function addMember(
-  deps: Pick<TicketDeps, 'db' | 'boardCache'>,
+  deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
   project: ProjectRow,
   input: { userId: string; role: ProjectRole },
   actor: AuthUser,

@@ -8,7 +8,7 @@ import { changeProject } from './projectChange.ts';
 import { projectMembers, type ProjectRow } from './projects.model.ts';
 
 export async function removeMember(
-  deps: Pick<TicketDeps, 'db' | 'boardCache'>,
+  deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
   project: ProjectRow,
   userId: string,
   actor: AuthUser,

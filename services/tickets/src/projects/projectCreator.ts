@@ -10,13 +10,13 @@ import type { CreateProjectBody } from './projects.schema.ts';
 const UNIQUE_VIOLATION = '23505';
 
 export async function createProject(
-  deps: Pick<TicketDeps, 'db'>,
+  deps: Pick<TicketDeps, 'db' | 'wakeRelay'>,
   input: InferInput<typeof CreateProjectBody> & { description?: string | null },
   user: AuthUser,
 ): Promise<ProjectRow> {
   const id = Bun.randomUUIDv7();
   try {
-    return await deps.db.transaction(async (tx) => {
+    const created = await deps.db.transaction(async (tx) => {
       const [project] = await tx
         .insert(projects)
         .values({ id, key: input.key, name: input.name, description: input.description ?? null, createdBy: user.id, version: 1 })
@@ -30,6 +30,8 @@ export async function createProject(
       );
       return project!;
     });
+    deps.wakeRelay();
+    return created;
   } catch (err) {
     if (hasCode(err, UNIQUE_VIOLATION)) throw conflict('PROJECT_KEY_TAKEN', `Project key ${input.key} is already taken`, { field: 'key' });
     throw err;

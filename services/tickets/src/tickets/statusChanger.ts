@@ -10,7 +10,7 @@ import { tickets, type TicketRow } from './tickets.model.ts';
 import { checkTransition } from './workflow.ts';
 
 export async function changeStatus(
-  deps: Pick<TicketDeps, 'db' | 'boardCache'>,
+  deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
   current: TicketRow,
   to: TicketStatus,
   ifMatch: string | undefined,

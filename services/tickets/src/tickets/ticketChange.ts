@@ -13,7 +13,7 @@ export interface TicketChange extends ProjectChange {
 }
 
 export function changeTicket<T>(
-  deps: Pick<TicketDeps, 'db' | 'boardCache'>,
+  deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
   current: TicketRow,
   ifMatch: string | undefined,
   work: (change: TicketChange) => Promise<T>,

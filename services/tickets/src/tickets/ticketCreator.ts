@@ -2,10 +2,9 @@
 import type { Priority } from '@syncro/contracts';
 import type { AuthUser } from '@syncro/kit/auth';
 import { appendToOutbox } from '@syncro/kit/outbox';
-import { eq, sql } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
-import { changeProject } from '../projects/projectChange.ts';
-import { projects, type ProjectRow } from '../projects/projects.model.ts';
+import { changeProjectWithNewTicket } from '../projects/projectChange.ts';
+import type { ProjectRow } from '../projects/projects.model.ts';
 import { ticketStream } from './ticketChange.ts';
 import { tickets, type TicketRow } from './tickets.model.ts';
 
@@ -17,25 +16,20 @@ export interface NewTicket {
 }
 
 export async function createTicket(
-  deps: Pick<TicketDeps, 'db' | 'boardCache'>,
+  deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
   project: ProjectRow,
   input: NewTicket,
   reporter: AuthUser,
 ): Promise<TicketRow> {
-  return changeProject(deps, project.id, async ({ tx, bump }) => {
-    const [counter] = await tx
-      .update(projects)
-      .set({ ticketCounter: sql`${projects.ticketCounter} + 1` })
-      .where(eq(projects.id, project.id))
-      .returning({ number: projects.ticketCounter, key: projects.key });
+  return changeProjectWithNewTicket(deps, project.id, async ({ tx, bump, ticketNumber, key }) => {
     const version = await bump();
-    const code = `${counter!.key}-${counter!.number}`;
+    const code = `${key}-${ticketNumber}`;
     const [ticket] = await tx
       .insert(tickets)
       .values({
         id: Bun.randomUUIDv7(),
         projectId: project.id,
-        number: counter!.number,
+        number: ticketNumber,
         code,
         title: input.title,
         description: input.description ?? null,

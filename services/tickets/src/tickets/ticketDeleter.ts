@@ -7,7 +7,7 @@ import { changeTicket, ticketStream } from './ticketChange.ts';
 import { tickets, type TicketRow } from './tickets.model.ts';
 
 export async function deleteTicket(
-  deps: Pick<TicketDeps, 'db' | 'boardCache'>,
+  deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
   current: TicketRow,
   ifMatch: string | undefined,
   user: AuthUser,

@@ -19,7 +19,7 @@ export interface TicketEdits {
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 export async function updateTicket(
-  deps: Pick<TicketDeps, 'db' | 'boardCache'>,
+  deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
   current: TicketRow,
   edits: TicketEdits,
   ifMatch: string | undefined,

@@ -8,7 +8,7 @@ import { brokersFromEnv } from '../bus/topics.ts';
 import { migrateWithLock } from '../db/index.ts';
 import { createLogger } from '../log/index.ts';
 import { appendToOutbox } from './append.ts';
-import { OutboxRelay } from './relay.ts';
+import { OutboxRelay, createRelayWaker } from './relay.ts';
 
 const logger = createLogger({ test: 'relay' });
 // The same table every service migration creates from ./table.ts.
@@ -33,13 +33,17 @@ afterAll(async () => {
   await db.drop();
 });
 
-const append = (n = 1) =>
-  drizzle(sql).transaction(async (tx) => {
+// No local relay given: the waker NOTIFYs, as a writer in another process would.
+const wake = () => createRelayWaker(sql)();
+const append = async (n = 1) => {
+  await drizzle(sql).transaction(async (tx) => {
     for (let i = 0; i < n; i++) {
       const userId = Bun.randomUUIDv7();
       await appendToOutbox(tx, 'user.created', { userId, email: 'r@example.test', name: 'r', locale: 'en' }, { aggregateType: 'user', aggregateId: userId });
     }
   });
+  wake();
+};
 const unpublished = async () => (await sql`select count(*)::int as n from outbox where published_at is null`)[0]!.n as number;
 
 async function until(check: () => Promise<boolean> | boolean, ms = 10_000) {
@@ -74,6 +78,22 @@ describe('outbox relay', () => {
     await Bun.sleep(200); // listening
     const started = Date.now();
     await append();
+    await until(async () => (await unpublished()) === 0, 5000);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await relay.stop();
+  });
+
+  test('the waker pokes a leader in its own process without a NOTIFY', async () => {
+    const relay = new OutboxRelay({ sql, bus, logger, name: 'poke-test', pollMs: 60_000 });
+    relay.start();
+    await until(() => relay.isLeader);
+    await Bun.sleep(100);
+    const localWake = createRelayWaker(sql, relay);
+    await drizzle(sql).transaction((tx) =>
+      appendToOutbox(tx, 'user.created', { userId: Bun.randomUUIDv7(), email: 'k@example.test', name: 'k', locale: 'en' }, { aggregateType: 'user', aggregateId: 'k' }),
+    );
+    const started = Date.now();
+    localWake();
     await until(async () => (await unpublished()) === 0, 5000);
     expect(Date.now() - started).toBeLessThan(3000);
     await relay.stop();

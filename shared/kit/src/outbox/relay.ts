@@ -35,6 +35,27 @@ interface Row {
 
 const DAY = 86_400_000;
 
+export type RelayWaker = () => void;
+
+/**
+ * Wakes the relay after a commit that wrote outbox rows. The leader in this process is poked
+ * directly; otherwise one NOTIFY, outside any write transaction, covers every commit of the next
+ * few milliseconds, so the leader in another replica wakes without each commit paying for it.
+ */
+export function createRelayWaker(sql: postgres.Sql, local?: OutboxRelay, coalesceMs = 2): RelayWaker {
+  let scheduled = false;
+  return () => {
+    if (local?.isLeader) return local.poke();
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(() => {
+      scheduled = false;
+      // A lost NOTIFY only costs latency: the relay's polling picks the rows up.
+      sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.catch(() => {});
+    }, coalesceMs);
+  };
+}
+
 export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | null = null;
@@ -188,7 +209,10 @@ export class OutboxRelay {
         select seq, type, partition_key, payload, headers, created_at from outbox
         where published_at is null order by seq limit ${limit}
         for update skip locked`;
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) {
+        this.stats.lastLagMs = 0; // idle: nothing is waiting
+        return 0;
+      }
       await this.opts.bus.publish(
         rows.map((r) => ({ topic: r.type, key: r.partition_key, value: JSON.stringify(r.payload), headers: r.headers })),
       );
