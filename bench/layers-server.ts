@@ -5,8 +5,10 @@
  *
  *   string       bare `Bun.serve`, the board as a JS string (the service's body is a string, so
  *                every answer is UTF-8 encoded again; bare-server.ts serves bytes)
- *   redis        bare `Bun.serve` + the kit's Redis adapter: GET the service's real cache entry,
- *                check membership, slice off the member list — the cached read without Elysia
+ *   redis        bare `Bun.serve` that waits, before each answer, for a read of the real fence
+ *                key through the kit's Redis adapter, shared by all waiting requests
+ *                (services/tickets/src/board/freshReader.ts), then answers the bytes from memory:
+ *                what a hit would cost if it waited for Redis (the service's hit path does not)
  *   framework    the kit's `serve()` (Elysia, httpKit: request ids, metrics, error model) + the
  *                real auth guard and token verifier + the board route's params schema, answering
  *                the board string from memory — the cached read without Redis
@@ -17,6 +19,7 @@ import { authGuard, createTokenVerifier } from '@syncro/kit/auth';
 import { createRedisCache } from '@syncro/kit/cache';
 import { serve, serviceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
+import { createFreshReader } from '../services/tickets/src/board/freshReader.ts';
 import { ProjectParams } from '../services/tickets/src/projects/projects.schema.ts';
 
 const [layer, portArg, bodyFile, redisKey, userId, jwksUrl, issuer, audience] = process.argv.slice(2);
@@ -34,17 +37,16 @@ if (layer === 'string') {
   stop = async () => void server.stop(true);
 } else if (layer === 'redis') {
   const cache = createRedisCache({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
-  if ((await cache.get(redisKey)) === null) throw new Error(`no cache entry at ${redisKey}`);
+  const fenceKey = `${redisKey}:fence`;
+  if ((await cache.get(fenceKey)) === null) throw new Error(`no fence at ${fenceKey}`);
+  const fences = createFreshReader((key: string) => cache.get(key), 1); // as boardCache.ts spaces them
+  const bytes = new TextEncoder().encode(body);
   const server = Bun.serve({
     hostname: '127.0.0.1',
     port,
     fetch: async () => {
-      // As boardReader.ts does on a hit.
-      const entry = await cache.get(redisKey);
-      if (entry === null) return new Response('miss', { status: 500 });
-      const split = entry.indexOf('\n');
-      if (!entry.slice(0, split).includes(userId)) return new Response('not a member', { status: 404 });
-      return new Response(entry.slice(split + 1), { headers });
+      if ((await fences.read(fenceKey)) === null) return new Response('no fence', { status: 500 });
+      return new Response(bytes, { headers });
     },
   });
   stop = async () => {

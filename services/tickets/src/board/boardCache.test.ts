@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { createRedisCache } from '@syncro/kit/cache';
 import { createLogger } from '@syncro/kit/log';
-import { boardKey, createBoardCache, fenceKey } from './boardCache.ts';
+import { TRUST_MS, boardKey, createBoardCache, fenceKey } from './boardCache.ts';
 
 const cache = createRedisCache({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
 const board = createBoardCache(cache, createLogger({ test: 'boardCache' }));
@@ -29,6 +29,10 @@ describe('board cache fence', () => {
     await board.write(projectId, { version: 3, members: ['m'], body: '{"version":3}' });
     expect((await board.read(projectId))?.version).toBe(3); // from memory, fence checked
     await other.invalidate(projectId, 4);
+    // Within TRUST_MS this process may still serve version 3 (never anything older), then not.
+    const soon = await board.read(projectId);
+    expect(soon === null || soon.version === 3).toBe(true);
+    await Bun.sleep(TRUST_MS + 5);
     expect(await board.read(projectId)).toBeNull();
   });
 
@@ -36,6 +40,7 @@ describe('board cache fence', () => {
     const projectId = crypto.randomUUID();
     await board.write(projectId, { version: 2, members: ['m'], body: '{"version":2}' });
     await cache.del(fenceKey(projectId), boardKey(projectId));
+    await Bun.sleep(TRUST_MS + 5);
     expect(await board.read(projectId)).toBeNull();
   });
 });

@@ -8,10 +8,14 @@
  * invalidation raises it to the new version, and a cached board is stored only if the fence is not
  * above it, which closes the race where a slow reader stores a board older than the last change.
  *
- * The same fence lets each process keep the last board it saw in memory: a copy at version v is
- * served only after a read of the fence, started after the request arrived, finds the fence at v.
- * That read is tiny and shared by all requests waiting for it, so a hit costs a few bytes from
- * Redis instead of the whole board, and is exactly as fresh as reading the Redis entry.
+ * The same fence lets each process keep the last board it saw in memory. A copy at version v is
+ * served while a fence read that began at most TRUST_MS ago found the fence at v; past REVALIDATE_MS
+ * a new fence read starts in the background (one per project at a time, shared by all requests).
+ * So a hit answers without waiting on Redis — measured on Bun 1.4, an answer that waits on any I/O
+ * costs about three times one that does not — and the price is bounded: a change made through this
+ * process drops its copy at once; a change made through another process reaches this one within
+ * TRUST_MS. Every board carries its version, and realtime clients resume from that version, so a
+ * board a few milliseconds old is still a consistent starting point.
  */
 import type { Cache } from '@syncro/kit/cache';
 import type { Logger } from '@syncro/kit/log';
@@ -21,8 +25,14 @@ const BOARD_TTL_S = 3600;
 /** Longer than any copy lives, so a missing fence always means "unknown", never "no change". */
 const FENCE_TTL_S = 2 * BOARD_TTL_S;
 const MEMORY_MAX_AGE_MS = BOARD_TTL_S * 1000;
+/** A copy validated longer ago than this is not served before a new fence read answers. */
+export const TRUST_MS = 50;
+/** A copy validated longer ago than this gets a background fence read. */
+const REVALIDATE_MS = 10;
 const MEMORY_MAX_PROJECTS = 256;
 const RETRY_AFTER_MS = 1000;
+/** At most one fence read per project per millisecond, shared by every request waiting for it. */
+const FENCE_READ_SPACING_MS = 1;
 
 export const boardKey = (projectId: string) => `project:tickets:${projectId}`;
 export const fenceKey = (projectId: string) => `project:tickets:${projectId}:fence`;
@@ -71,16 +81,29 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
   if (!cache) {
     return { enabled: false, read: async () => null, write: async () => {}, invalidate: async () => {} };
   }
-  const memory = new Map<string, CachedBoard & { storedAt: number }>();
-  const remember = (projectId: string, board: CachedBoard) => {
+  type Copy = CachedBoard & { storedAt: number; validatedAt: number };
+  const memory = new Map<string, Copy>();
+  /** `validatedAt`: when the read that vouched for it began (performance.now()). */
+  const remember = (projectId: string, board: CachedBoard, validatedAt: number) => {
     memory.delete(projectId);
     if (memory.size >= MEMORY_MAX_PROJECTS) memory.delete(memory.keys().next().value!);
-    memory.set(projectId, { ...board, storedAt: Date.now() });
+    memory.set(projectId, { ...board, storedAt: Date.now(), validatedAt });
   };
   const fences = createFreshReader(async (projectId: string) => {
     const raw = await cache.get(fenceKey(projectId));
     return raw === null ? null : Number(raw);
-  });
+  }, FENCE_READ_SPACING_MS);
+  /** True when the fence still vouches for `copy`; refreshes its validation time, or drops it. */
+  const validate = async (projectId: string, copy: Copy): Promise<boolean> => {
+    const asked = performance.now();
+    const fence = await fences.read(projectId);
+    if (fence !== null && fence <= copy.version) {
+      copy.validatedAt = Math.max(copy.validatedAt, asked);
+      return true;
+    }
+    if (memory.get(projectId) === copy) memory.delete(projectId);
+    return false;
+  };
 
   // Invalidations that failed while Redis was away; replayed before the cache is trusted again.
   const owed = new Map<string, number>();
@@ -109,14 +132,18 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
         if (owed.size) await settle();
         const local = memory.get(projectId);
         if (local && Date.now() - local.storedAt < MEMORY_MAX_AGE_MS) {
-          const fence = await fences.read(projectId);
-          if (fence !== null && fence <= local.version) return local;
-          memory.delete(projectId);
+          const age = performance.now() - local.validatedAt;
+          if (age < TRUST_MS) {
+            if (age >= REVALIDATE_MS) validate(projectId, local).catch(() => {}); // trust runs out if this fails
+            return local;
+          }
+          if (await validate(projectId, local)) return local;
         }
+        const asked = performance.now();
         const raw = await cache.get(boardKey(projectId));
         warned = false;
         const board = raw === null ? null : parseEntry(raw);
-        if (board) remember(projectId, board);
+        if (board) remember(projectId, board, asked);
         return board;
       } catch (err) {
         failed('read', err);
@@ -126,6 +153,7 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
     async write(projectId, { version, members, body }) {
       if (Date.now() < skipUntil) return;
       const entry = `${version}\n${members.join(',')}\n${body}`;
+      const asked = performance.now();
       try {
         if (owed.size) await settle();
         const stored = await cache.eval(
@@ -133,7 +161,7 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
           [boardKey(projectId), fenceKey(projectId)],
           [entry, String(version), String(BOARD_TTL_S), String(FENCE_TTL_S)],
         );
-        if (stored === 1) remember(projectId, { version, members: members.join(','), body: encoder.encode(body) });
+        if (stored === 1) remember(projectId, { version, members: members.join(','), body: encoder.encode(body) }, asked);
       } catch (err) {
         failed('write', err);
       }

@@ -34,3 +34,24 @@ describe('fresh reader', () => {
     expect(await reader.read('k')).toBe('ok');
   });
 });
+
+describe('fresh reader spacing', () => {
+  test('under constant demand, reads are spaced by the interval and still start after each caller', async () => {
+    let reads = 0;
+    const reader = createFreshReader(async () => {
+      reads++;
+      await Bun.sleep(1);
+      return performance.now();
+    }, 20);
+    const started = performance.now();
+    const results: Promise<void>[] = [];
+    while (performance.now() - started < 200) {
+      const asked = performance.now();
+      results.push(reader.read('k').then((readAt) => expect(readAt).toBeGreaterThanOrEqual(asked)));
+      await Bun.sleep(1);
+    }
+    await Promise.all(results);
+    expect(results.length).toBeGreaterThan(50);
+    expect(reads).toBeLessThanOrEqual(12); // ~200 ms / 20 ms, instead of one per caller
+  });
+});
