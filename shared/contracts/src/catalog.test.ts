@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { TOPICS, catalog, envelopeSchema, parseEnvelope, partitionKey } from './index.ts';
+import { SPEC_FIELDS, TOPICS, catalog, envelopeSchema, parseEnvelope, partitionKey } from './index.ts';
 
 const ids = {
   ticket: '0193a1b2-0000-7000-8000-000000000001',
@@ -27,19 +27,7 @@ describe('contracts catalog', () => {
   });
 
   test('spec fields are required under their spec names', () => {
-    const spec: Record<string, string[]> = {
-      'ticket.created': ['ticketId', 'projectId', 'reporterId', 'title', 'priority'],
-      'ticket.status.updated': ['ticketId', 'oldStatus', 'newStatus', 'updatedBy'],
-      'ticket.assigned': ['ticketId', 'assigneeId', 'assignedAt'],
-      'ticket.updated': ['ticketId', 'projectId', 'changes', 'updatedBy', 'version'],
-      'ticket.commented': ['ticketId', 'projectId', 'commentId', 'authorId', 'content', 'version'],
-      'ticket.deleted': ['ticketId', 'projectId', 'deletedBy', 'version'],
-      'project.created': ['projectId', 'key', 'userId', 'role'],
-      'project.member.added': ['projectId', 'key', 'userId', 'role'],
-      'project.member.removed': ['projectId', 'key', 'userId', 'role'],
-      'user.created': ['userId', 'email', 'name', 'locale'],
-    };
-    for (const [topic, fields] of Object.entries(spec)) {
+    for (const [topic, fields] of Object.entries(SPEC_FIELDS)) {
       const entries = catalog[topic as keyof typeof catalog].entries as Record<string, { type: string }>;
       for (const field of fields) {
         expect(entries[field], `${topic}.${field}`).toBeDefined();

@@ -26,6 +26,20 @@ export type Payload<T extends Topic> = v.InferOutput<(typeof catalog)[T]>;
 export type Envelope<T extends Topic> = Payload<T> & { eventId: string; timestamp: string };
 export type AnyEnvelope = { [T in Topic]: { topic: T; value: Envelope<T> } }[Topic];
 
+/** The payload fields DESIGN.md's original spec names for each topic: required, under these names. */
+export const SPEC_FIELDS: { [T in Topic]: readonly (keyof Payload<T> & string)[] } = {
+  'ticket.created': ['ticketId', 'projectId', 'reporterId', 'title', 'priority'],
+  'ticket.status.updated': ['ticketId', 'oldStatus', 'newStatus', 'updatedBy'],
+  'ticket.assigned': ['ticketId', 'assigneeId', 'assignedAt'],
+  'ticket.updated': ['ticketId', 'projectId', 'changes', 'updatedBy', 'version'],
+  'ticket.commented': ['ticketId', 'projectId', 'commentId', 'authorId', 'content', 'version'],
+  'ticket.deleted': ['ticketId', 'projectId', 'deletedBy', 'version'],
+  'project.created': ['projectId', 'key', 'userId', 'role'],
+  'project.member.added': ['projectId', 'key', 'userId', 'role'],
+  'project.member.removed': ['projectId', 'key', 'userId', 'role'],
+  'user.created': ['userId', 'email', 'name', 'locale'],
+};
+
 const envelopeSchemas = Object.fromEntries(
   TOPICS.map((topic) => [topic, v.object({ ...catalog[topic].entries, ...e.EnvelopeFields })]),
 ) as unknown as { [T in Topic]: v.GenericSchema<unknown, Envelope<T>> };

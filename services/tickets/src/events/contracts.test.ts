@@ -1,6 +1,6 @@
 /** Every event the Ticket Service puts on the wire matches its contract, headers and key included. */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { EventHeader, SCHEMA_VERSION, parseEnvelope, type Topic } from '@syncro/contracts';
+import { EventHeader, SCHEMA_VERSION, SPEC_FIELDS, parseEnvelope, type Topic } from '@syncro/contracts';
 import { collectEvents, newUser, type EventCollector } from '@syncro/testing';
 import { BROKERS, startTickets, type Tickets } from '../tickets.harness.ts';
 
@@ -15,16 +15,6 @@ const TOPICS: Topic[] = [
   'ticket.deleted',
 ];
 
-const SPEC_FIELDS: Partial<Record<Topic, string[]>> = {
-  'ticket.created': ['ticketId', 'projectId', 'reporterId', 'title', 'priority'],
-  'ticket.status.updated': ['ticketId', 'oldStatus', 'newStatus', 'updatedBy'],
-  'ticket.updated': ['ticketId', 'projectId', 'changes', 'updatedBy', 'version'],
-  'ticket.commented': ['ticketId', 'projectId', 'commentId', 'authorId', 'content', 'version'],
-  'ticket.deleted': ['ticketId', 'projectId', 'deletedBy', 'version'],
-  'project.created': ['projectId', 'key', 'userId', 'role'],
-  'project.member.added': ['projectId', 'key', 'userId', 'role'],
-  'project.member.removed': ['projectId', 'key', 'userId', 'role'],
-};
 
 let t: Tickets;
 let collector: EventCollector;
@@ -57,7 +47,7 @@ describe('events on the wire', () => {
       const topic = m.topic as Topic;
       const parsed = parseEnvelope(topic, m.value);
       expect(parsed.issues ?? [], `${topic} matches its schema`).toEqual([]);
-      for (const field of SPEC_FIELDS[topic] ?? []) expect(m.value, `${topic}.${field}`).toHaveProperty(field);
+      for (const field of SPEC_FIELDS[topic]) expect(m.value, `${topic}.${field}`).toHaveProperty(field);
       expect(m.key).toBe(project.id);
       expect(m.headers[EventHeader.id]).toBe(m.value.eventId);
       expect(m.headers[EventHeader.type]).toBe(topic);
