@@ -1,9 +1,10 @@
 /** @module Finds a project by UUID or key and checks that the caller belongs to it. */
 import { PROJECT_KEY_PATTERN, type ProjectRole } from '@syncro/contracts';
 import { forbidden, notFound } from '@syncro/kit/http';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { TicketDb, Tx } from '../context.ts';
-import { projectMembers, projects, type ProjectRow } from './projects.model.ts';
+import { queries } from '../db/prepared.ts';
+import { projects, type ProjectRow } from './projects.model.ts';
 
 export interface ProjectAccess {
   project: ProjectRow;
@@ -24,17 +25,14 @@ export async function findProject(db: TicketDb | Tx, ref: string): Promise<Proje
  * Non-members get the same 404 as for a project that does not exist, so project keys and ids do
  * not leak to outsiders; members who lack a right get 403.
  */
-export async function requireMember(db: TicketDb | Tx, ref: string, userId: string): Promise<ProjectAccess> {
-  const [row] = await db
-    .select({ project: projects, role: projectMembers.role })
-    .from(projects)
-    .innerJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, userId)))
-    .where(isProjectKey(ref) ? eq(projects.key, ref) : eq(projects.id, ref));
+export async function requireMember(db: TicketDb, ref: string, userId: string): Promise<ProjectAccess> {
+  const q = queries(db);
+  const [row] = await (isProjectKey(ref) ? q.memberByProjectKey : q.memberByProjectId).execute({ ref, userId });
   if (!row) throw notFound(`Project ${ref}`);
   return row;
 }
 
-export async function requireOwner(db: TicketDb | Tx, ref: string, userId: string): Promise<ProjectAccess> {
+export async function requireOwner(db: TicketDb, ref: string, userId: string): Promise<ProjectAccess> {
   const access = await requireMember(db, ref, userId);
   if (access.role !== 'owner') throw forbidden('Only a project owner can do this');
   return access;

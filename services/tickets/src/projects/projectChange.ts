@@ -3,9 +3,8 @@
  * let the command bump `projects.version` when it really changes something, commit, then delete
  * the board cache key and wake the outbox relay. Every command that writes events goes through here.
  */
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { TicketDeps, Tx } from '../context.ts';
-import { projects } from './projects.model.ts';
 
 export interface ProjectChange {
   tx: Tx;
@@ -21,6 +20,9 @@ export interface NumberedChange extends ProjectChange {
 
 type Deps = Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>;
 
+// The statements below run on every write, so they are SQL templates: Drizzle's query builder
+// costs more CPU to build an UPDATE than Postgres spends running it (bench/ and docs/BENCHMARKS.md).
+
 async function run<C extends ProjectChange, T>(
   deps: Deps,
   projectId: string,
@@ -32,12 +34,10 @@ async function run<C extends ProjectChange, T>(
     const extra = await open(tx, (v) => (version = v));
     const bump = async () => {
       if (version === null) {
-        const [row] = await tx
-          .update(projects)
-          .set({ version: sql`${projects.version} + 1` })
-          .where(eq(projects.id, projectId))
-          .returning({ version: projects.version });
-        version = row!.version;
+        const [row] = await tx.execute<{ version: string }>(
+          sql`update projects set version = version + 1 where id = ${projectId} returning version`,
+        );
+        version = Number(row!.version);
       }
       return version;
     };
@@ -69,13 +69,11 @@ export function changeProjectWithNewTicket<T>(deps: Deps, projectId: string, wor
     deps,
     projectId,
     async (tx, setVersion) => {
-      const [row] = await tx
-        .update(projects)
-        .set({ version: sql`${projects.version} + 1`, ticketCounter: sql`${projects.ticketCounter} + 1` })
-        .where(eq(projects.id, projectId))
-        .returning({ version: projects.version, ticketNumber: projects.ticketCounter, key: projects.key });
-      setVersion(row!.version);
-      return { ticketNumber: row!.ticketNumber, key: row!.key };
+      const [row] = await tx.execute<{ version: string; number: number; key: string }>(sql`
+        update projects set version = version + 1, ticket_counter = ticket_counter + 1
+        where id = ${projectId} returning version, ticket_counter as number, key`);
+      setVersion(Number(row!.version));
+      return { ticketNumber: row!.number, key: row!.key };
     },
     work,
   );

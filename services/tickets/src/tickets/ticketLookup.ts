@@ -3,13 +3,13 @@ import { TICKET_CODE_PATTERN } from '@syncro/contracts';
 import { HttpError, notFound, preconditionFailed } from '@syncro/kit/http';
 import { eq } from 'drizzle-orm';
 import type { TicketDb, Tx } from '../context.ts';
+import { queries } from '../db/prepared.ts';
 import { requireMember, type ProjectAccess } from '../projects/projectAccess.ts';
 import { tickets, type TicketRow } from './tickets.model.ts';
 
-export async function findTicket(db: TicketDb | Tx, ref: string, opts: { forUpdate?: boolean } = {}): Promise<TicketRow | undefined> {
-  const where = TICKET_CODE_PATTERN.test(ref) ? eq(tickets.code, ref) : eq(tickets.id, ref);
-  const query = db.select().from(tickets).where(where);
-  const [row] = opts.forUpdate ? await query.for('update') : await query;
+export async function findTicket(db: TicketDb, ref: string): Promise<TicketRow | undefined> {
+  const q = queries(db);
+  const [row] = await (TICKET_CODE_PATTERN.test(ref) ? q.ticketByCode : q.ticketById).execute({ ref });
   return row;
 }
 
@@ -27,7 +27,7 @@ export async function requireTicket(db: TicketDb, ref: string, userId: string): 
 
 /** Re-reads the ticket under its row lock inside a project change; it may have gone meanwhile. */
 export async function lockTicket(tx: Tx, id: string, ref: string): Promise<TicketRow> {
-  const ticket = await findTicket(tx, id, { forUpdate: true });
+  const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, id)).for('update');
   if (!ticket) throw notFound(`Ticket ${ref}`);
   return ticket;
 }

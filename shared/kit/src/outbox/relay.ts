@@ -76,6 +76,7 @@ export class OutboxRelay {
       });
       m.gauge('outbox_published_total', 'Events the relay published since start', () => this.stats.published);
       m.gauge('outbox_relay_lag_seconds', 'Age of the newest event at publication', () => this.stats.lastLagMs / 1000);
+      m.gauge('outbox_relay_batches_total', 'Batches the relay published since start', () => this.stats.batches);
       m.gauge('outbox_relay_leader', '1 when this process holds the relay lock', () => (this.lockConn ? 1 : 0));
     }
   }
