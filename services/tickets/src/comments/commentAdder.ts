@@ -1,6 +1,6 @@
 /** @module Adds a comment (or a reply in a thread) to a ticket; `ticket.commented` leaves with it. */
 import type { AuthUser } from '@syncro/kit/auth';
-import { HttpError } from '@syncro/kit/http';
+import { invalidField } from '@syncro/kit/http';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { and, eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
@@ -18,11 +18,7 @@ export async function addComment(
     const parentId = input.parentId ?? null;
     if (parentId) {
       const [parent] = await tx.select({ id: comments.id }).from(comments).where(and(eq(comments.id, parentId), eq(comments.ticketId, ticket.id)));
-      if (!parent) {
-        throw new HttpError(422, 'VALIDATION_FAILED', 'body.parentId: must be a comment on this ticket', [
-          { in: 'body', field: 'parentId', message: 'must be a comment on this ticket' },
-        ]);
-      }
+      if (!parent) throw invalidField('parentId', 'must be a comment on this ticket');
     }
     const [comment] = await tx
       .insert(comments)

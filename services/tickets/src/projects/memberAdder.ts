@@ -4,7 +4,7 @@ import type { AuthUser } from '@syncro/kit/auth';
 import { conflict } from '@syncro/kit/http';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import type { TicketDeps } from '../context.ts';
-import { changeProject } from './projectChange.ts';
+import { changeProject, projectStream } from './projectChange.ts';
 import { projectMembers, type MemberRow, type ProjectRow } from './projects.model.ts';
 import { hasCode } from './projectCreator.ts';
 
@@ -22,7 +22,7 @@ export async function addMember(
         tx,
         'project.member.added',
         { projectId: project.id, key: project.key, userId: input.userId, role: input.role, version, actorId: actor.id },
-        { aggregateType: 'project', aggregateId: project.id, streamVersion: version },
+        projectStream(project.id, version),
       );
       return member!;
     });

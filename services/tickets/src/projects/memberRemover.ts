@@ -4,7 +4,7 @@ import { conflict, notFound } from '@syncro/kit/http';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { and, eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
-import { changeProject } from './projectChange.ts';
+import { changeProject, projectStream } from './projectChange.ts';
 import { projectMembers, type ProjectRow } from './projects.model.ts';
 
 export async function removeMember(
@@ -26,7 +26,7 @@ export async function removeMember(
       tx,
       'project.member.removed',
       { projectId: project.id, key: project.key, userId, role: member.role, version, actorId: actor.id },
-      { aggregateType: 'project', aggregateId: project.id, streamVersion: version },
+      projectStream(project.id, version),
     );
   });
 }

@@ -18,6 +18,13 @@ export interface NumberedChange extends ProjectChange {
   key: string;
 }
 
+/** Outbox options of a project event at `version` (the event log reads them by version). */
+export const projectStream = (projectId: string, version: number) => ({
+  aggregateType: 'project',
+  aggregateId: projectId,
+  streamVersion: version,
+});
+
 type Deps = Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>;
 
 // The statements below run on every write, so they are SQL templates: Drizzle's query builder

@@ -4,6 +4,7 @@ import { conflict } from '@syncro/kit/http';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import type { InferInput } from 'valibot';
 import type { TicketDeps } from '../context.ts';
+import { projectStream } from './projectChange.ts';
 import { projectMembers, projects, type ProjectRow } from './projects.model.ts';
 import type { CreateProjectBody } from './projects.schema.ts';
 
@@ -26,7 +27,7 @@ export async function createProject(
         tx,
         'project.created',
         { projectId: id, key: input.key, userId: user.id, role: 'owner', version: 1, actorId: user.id, name: input.name },
-        { aggregateType: 'project', aggregateId: id, streamVersion: 1 },
+        projectStream(id, 1),
       );
       return project!;
     });

@@ -6,6 +6,7 @@ import type { TicketDeps, Tx } from '../context.ts';
 import { changeProjectWithNewTicket } from '../projects/projectChange.ts';
 import type { ProjectRow } from '../projects/projects.model.ts';
 import { sql } from 'drizzle-orm';
+import { ticketStream } from './ticketChange.ts';
 import type { TicketRow } from './tickets.model.ts';
 
 export interface NewTicket {
@@ -58,7 +59,7 @@ export async function createTicket(
           labels: ticket.labels,
           version,
         },
-        { aggregateType: 'ticket', aggregateId: ticket.id, streamVersion: version },
+        ticketStream(ticket, version),
       ),
     ]);
     return ticket;

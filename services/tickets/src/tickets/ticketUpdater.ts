@@ -1,6 +1,6 @@
 /** @module Edits a ticket's fields (title, description, priority, labels, assignee) with `If-Match`. */
 import type { AuthUser } from '@syncro/kit/auth';
-import { HttpError } from '@syncro/kit/http';
+import { invalidField } from '@syncro/kit/http';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { and, eq, sql } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
@@ -26,7 +26,6 @@ export async function updateTicket(
   user: AuthUser,
 ): Promise<TicketRow> {
   return changeTicket(deps, current, ifMatch, async ({ tx, bump, ticket }) => {
-
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     for (const [field, to] of Object.entries(edits) as [keyof TicketEdits, unknown][]) {
       if (to !== undefined && !same(ticket[field], to)) changes[field] = { from: ticket[field], to };
@@ -38,7 +37,7 @@ export async function updateTicket(
         .select({ userId: projectMembers.userId })
         .from(projectMembers)
         .where(and(eq(projectMembers.projectId, ticket.projectId), eq(projectMembers.userId, edits.assigneeId)));
-      if (!member) throw new HttpError(422, 'VALIDATION_FAILED', 'body.assigneeId: must be a member of the project', [{ in: 'body', field: 'assigneeId', message: 'must be a member of the project' }]);
+      if (!member) throw invalidField('assigneeId', 'must be a member of the project');
     }
 
     const version = await bump();

@@ -17,6 +17,9 @@ export const unauthorized = (message = 'A valid access token is required') => ne
 export const forbidden = (message: string) => new HttpError(403, 'FORBIDDEN', message);
 export const notFound = (what: string) => new HttpError(404, 'NOT_FOUND', `${what} was not found`);
 export const conflict = (code: string, message: string, details?: unknown) => new HttpError(409, code, message, details);
+/** A body field that is well-formed but refers to something it may not (a non-member, a foreign comment). */
+export const invalidField = (field: string, message: string) =>
+  new HttpError(422, 'VALIDATION_FAILED', `body.${field}: ${message}`, [{ in: 'body', field, message }]);
 export const preconditionFailed = (message: string, details?: unknown) =>
   new HttpError(412, 'PRECONDITION_FAILED', message, details);
 
