@@ -1,0 +1,134 @@
+/**
+ * @module Starts a real Auth Service for a test file (its own database and key directory, the real
+ * broker), a local OIDC provider (`oauth2-mock-server`), and a browser-like client with a cookie jar.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve, serviceContext } from '@syncro/kit/service';
+import { client, createTestDatabase } from '@syncro/testing';
+import { freePort } from '@syncro/testing/ports';
+import { OAuth2Server } from 'oauth2-mock-server';
+import { loadAuthConfig } from './config.ts';
+import { start } from './index.ts';
+
+export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+export const APP_URL = 'http://127.0.0.1:5173/app/';
+
+export async function startAuth(env: Record<string, string> = {}) {
+  const database = await createTestDatabase('auth_test');
+  const keyDir = mkdtempSync(join(tmpdir(), 'syncro-auth-keys-'));
+  const port = freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const config = loadAuthConfig({
+    DATABASE_URL: database.url,
+    KAFKA_BROKERS: BROKERS.join(','),
+    PUBLIC_URL: publicUrl,
+    APP_URL,
+    AUTH_KEY_DIR: keyDir,
+    OUTBOX_POLL_MS: '200',
+    ...env,
+  });
+  const ctx = serviceContext('auth-test');
+  const service = await start(ctx, { config });
+  const served = serve('auth', port, [service], ctx);
+  return {
+    url: served.url,
+    service,
+    config,
+    keyDir,
+    api: (token?: string) => client(served.url, token),
+    trust: { jwksUrl: `${served.url}/.well-known/jwks.json`, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE },
+    async stop() {
+      await served.stop();
+      await database.drop();
+      rmSync(keyDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Auth = Awaited<ReturnType<typeof startAuth>>;
+
+/** Who the local provider says is logging in; tests change it per login. */
+export interface MockPerson {
+  sub: string;
+  email: string;
+  name: string;
+  email_verified?: boolean;
+  locale?: string;
+}
+
+/**
+ * A real OIDC provider on loopback: discovery, JWKS, /authorize (redirects straight back with a
+ * code, as if the person consented) and /token (checks the PKCE verifier, signs an RS256 ID token).
+ */
+export async function startMockProvider() {
+  const server = new OAuth2Server();
+  await server.issuer.keys.generate('RS256');
+  await server.start(freePort(), '127.0.0.1');
+  let person: MockPerson = { sub: 'nobody', email: 'nobody@example.test', name: 'Nobody', email_verified: true };
+  // The ID token is the one without `scope` (the access token carries it); give it the person's claims.
+  server.service.on('beforeTokenSigning', (token: { payload: Record<string, unknown> }) => {
+    if (!('scope' in token.payload)) Object.assign(token.payload, { email_verified: true, ...person });
+  });
+  return {
+    server,
+    issuer: server.issuer.url!,
+    as(p: MockPerson) {
+      person = p;
+    },
+    /** Changes the next ID token's claims (wrong audience, expired, …) after the defaults are applied. */
+    tamperNextIdToken(edit: (payload: Record<string, unknown>) => void) {
+      const hook = (token: { payload: Record<string, unknown> }) => {
+        if ('scope' in token.payload) return;
+        edit(token.payload);
+        server.service.off('beforeTokenSigning', hook);
+      };
+      server.service.on('beforeTokenSigning', hook);
+    },
+    /** Replaces the next token response's ID token outright (forged, alg:none). */
+    replaceNextIdToken(idToken: string) {
+      server.service.once('beforeResponse', (response: { body: Record<string, unknown> }) => {
+        response.body.id_token = idToken;
+      });
+    },
+    stop: () => server.stop(),
+  };
+}
+
+export type MockProvider = Awaited<ReturnType<typeof startMockProvider>>;
+
+/** A browser: follows nothing by itself (each hop is asserted), keeps cookies per name. */
+export function browser() {
+  const jar = new Map<string, string>();
+  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  return {
+    jar,
+    async go(url: string, init: RequestInit = {}) {
+      const headers = new Headers(init.headers);
+      if (jar.size) headers.set('cookie', cookieHeader());
+      const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+      for (const line of res.headers.getSetCookie()) {
+        const [pair, ...attrs] = line.split(';');
+        const eq = pair!.indexOf('=');
+        const name = pair!.slice(0, eq).trim();
+        const value = pair!.slice(eq + 1).trim();
+        if (attrs.some((a) => a.trim().toLowerCase() === 'max-age=0') || value === '') jar.delete(name);
+        else jar.set(name, value);
+      }
+      return res;
+    },
+  };
+}
+
+export type Browser = ReturnType<typeof browser>;
+
+/** The whole login round trip: our /login → provider /authorize → our callback. Returns each hop. */
+export async function loginThroughProvider(auth: Auth, b: Browser, provider = 'oidc', redirect = '/board/SYNC') {
+  const login = await b.go(`${auth.url}/auth/${provider}/login?redirect=${encodeURIComponent(redirect)}`);
+  const authorize = new URL(login.headers.get('location')!);
+  const consent = await fetch(authorize, { redirect: 'manual' });
+  const callback = new URL(consent.headers.get('location')!);
+  const done = await b.go(callback.toString());
+  return { login, authorize, callback, done };
+}

@@ -1,0 +1,89 @@
+/**
+ * @module The Auth Service: Google and OIDC login, ES256 access tokens and their JWKS, rotating
+ * refresh tokens, personal access tokens, and `user.created` through its outbox. It is the only
+ * service that signs; the others verify against `/.well-known/jwks.json`.
+ */
+import { createTokenVerifier, type TokenVerifier } from '@syncro/kit/auth';
+import { createKafkaBus, type EventBus } from '@syncro/kit/bus';
+import { createDb, ensureDatabase, migrateEmbedded } from '@syncro/kit/db';
+import { OutboxRelay, createRelayWaker } from '@syncro/kit/outbox';
+import type { RunningService, ServiceContext } from '@syncro/kit/service';
+import { Elysia } from 'elysia';
+import { loadAuthConfig, type AuthConfig } from './config.ts';
+import type { AuthDeps } from './context.ts';
+import { migrationFiles } from './db/migrations.ts';
+import * as schema from './db/schema.ts';
+import { devLoginRoutes } from './dev/devLogin.routes.ts';
+import { jwksRoutes } from './keys/jwks.routes.ts';
+import { createKeyRing, loadKeys, type KeyRing } from './keys/keyRing.ts';
+import { googleProvider } from './oauth/google.ts';
+import { loginRoutes } from './oauth/login.routes.ts';
+import { oidcProvider } from './oauth/oidc.ts';
+import type { LoginProvider } from './oauth/provider.ts';
+import { patRoutes } from './pats/pats.routes.ts';
+import { sessionRoutes } from './sessions/session.routes.ts';
+
+export { loadAuthConfig, type AuthConfig };
+
+export const authPlugin = (deps: AuthDeps) => {
+  const app = new Elysia({ name: 'auth' }).use(jwksRoutes(deps)).use(loginRoutes(deps)).use(sessionRoutes(deps)).use(patRoutes(deps));
+  return deps.config.devLogin ? app.use(devLoginRoutes(deps)) : app;
+};
+
+export function enabledProviders(config: AuthConfig): Map<string, LoginProvider> {
+  const callback = (id: string) => new URL(`/auth/${id}/callback`, config.PUBLIC_URL).toString();
+  const providers = new Map<string, LoginProvider>();
+  if (config.GOOGLE_CLIENT_ID) providers.set('google', googleProvider(config, callback('google')));
+  if (config.OIDC_ISSUER) providers.set('oidc', oidcProvider(config, callback('oidc')));
+  return providers;
+}
+
+export interface AuthService extends RunningService {
+  deps: AuthDeps;
+  keys: KeyRing;
+  /** Verifies access tokens with the local key set: what the all-in-one process gives the other services. */
+  verify: TokenVerifier;
+  relay: OutboxRelay;
+  bus: EventBus;
+}
+
+export async function start(ctx: ServiceContext, opts: { config?: AuthConfig } = {}): Promise<AuthService> {
+  const config = opts.config ?? loadAuthConfig();
+  const logger = ctx.logger.child({ svc: 'auth' });
+  const stored = await loadKeys(config);
+  if (stored.origin === 'dev-store') logger.warn('signing with a generated development key; set SIGNING_KEY in production', { kid: stored.current.kid });
+  const keys = await createKeyRing(stored);
+  if (config.devLogin) logger.warn('AUTH_DEV_LOGIN=1: POST /auth/dev/login signs anyone in WITHOUT a password. Never enable this in production.');
+
+  await ensureDatabase(config.DATABASE_URL);
+  await migrateEmbedded(config.DATABASE_URL, migrationFiles, 'auth-migrations');
+  const db = createDb(config.DATABASE_URL, schema, { applicationName: 'syncro-auth', max: config.DB_POOL_MAX });
+  const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'syncro-auth', logger });
+  const relay = new OutboxRelay({ sql: db.$client, bus, logger, name: 'auth', pollMs: config.OUTBOX_POLL_MS, metrics: ctx.metrics });
+  relay.start();
+
+  const verify = createTokenVerifier({ jwksUrl: new URL('/.well-known/jwks.json', config.PUBLIC_URL).toString(), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, keys: keys.resolver });
+  const providers = enabledProviders(config);
+  logger.info('login providers', { providers: [...providers.keys()], devLogin: config.devLogin });
+  const deps: AuthDeps = { db, config, keys, verify, providers, wakeRelay: createRelayWaker(db.$client, relay), logger };
+
+  return {
+    name: 'auth',
+    plugin: authPlugin(deps),
+    deps,
+    keys,
+    verify,
+    relay,
+    bus,
+    checks: {
+      postgres: { critical: true, check: () => db.$client`select 1` },
+      // Kafka away only delays user.created (it waits in the outbox): degraded, not down.
+      kafka: { critical: false, check: () => relay.check() },
+    },
+    async stop() {
+      await relay.stop();
+      await bus.close();
+      await db.$client.end({ timeout: 5 });
+    },
+  };
+}

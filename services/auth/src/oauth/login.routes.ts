@@ -1,0 +1,94 @@
+/**
+ * @module Routes of the browser login: `/auth/providers`, `/auth/{provider}/login` (state and PKCE
+ * verifier into short-lived HttpOnly cookies, redirect to the provider) and the callback (check
+ * state, exchange the code with the verifier, sign in, session cookies, redirect to the board).
+ */
+import { HttpError, notFound } from '@syncro/kit/http';
+import { generateCodeVerifier, generateState } from 'arctic';
+import { timingSafeEqual } from 'node:crypto';
+import { Elysia } from 'elysia';
+import * as v from 'valibot';
+import type { AuthDeps } from '../context.ts';
+import { OAUTH_COOKIES, OAUTH_COOKIE_TTL_S, readCookie, secureCookies, serializeCookie, sessionCookies, withCookies } from '../sessions/cookies.ts';
+import { startSession } from '../sessions/sessionIssuer.ts';
+import { signIn } from '../users/userSignIn.ts';
+
+const ProviderParams = v.object({ provider: v.pipe(v.string(), v.maxLength(40)) });
+const LoginQuery = v.object({ redirect: v.optional(v.pipe(v.string(), v.maxLength(2000))) });
+const CallbackQuery = v.looseObject({
+  code: v.optional(v.pipe(v.string(), v.maxLength(4096))),
+  state: v.optional(v.pipe(v.string(), v.maxLength(512))),
+  error: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  error_description: v.optional(v.pipe(v.string(), v.maxLength(2000))),
+});
+
+const oauthError = (code: string, message: string) => new HttpError(400, code, message);
+
+/** Only a same-site path may follow login (`/board/SYNC`), never `//evil.example` or a full URL. */
+const safePath = (p: string | undefined) => (p && /^\/(?![/\\])/.test(p) ? p : '');
+
+const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+export const loginRoutes = (deps: AuthDeps) => {
+  const provider = (id: string) => {
+    const p = deps.providers.get(id);
+    if (!p) throw notFound(`Login provider "${id}" (enabled: ${[...deps.providers.keys()].join(', ') || 'none'})`);
+    return p;
+  };
+  const secure = secureCookies(deps.config);
+  const oauthCookie = (name: string, value: string, maxAge = OAUTH_COOKIE_TTL_S) => serializeCookie(name, value, { maxAge, path: '/auth', secure });
+  const clearOauth = Object.values(OAUTH_COOKIES).map((n) => oauthCookie(n, '', 0));
+
+  return new Elysia({ name: 'auth.login' })
+    .get(
+      '/auth/providers',
+      () => ({
+        providers: [...deps.providers.values()].map((p) => ({ id: p.id, name: p.name, loginUrl: `/auth/${p.id}/login` })),
+        devLogin: deps.config.devLogin,
+      }),
+      { detail: { summary: 'The enabled login providers, for the login page', tags: ['auth'] } },
+    )
+    .get(
+      '/auth/:provider/login',
+      async ({ params, query }) => {
+        const p = provider(params.provider);
+        const state = generateState();
+        const verifier = generateCodeVerifier();
+        const url = await p.authorizationUrl(state, verifier);
+        return withCookies(new Response(null, { status: 302, headers: { location: url.toString(), 'cache-control': 'no-store' } }), [
+          oauthCookie(OAUTH_COOKIES.state, state),
+          oauthCookie(OAUTH_COOKIES.verifier, verifier),
+          oauthCookie(OAUTH_COOKIES.redirect, safePath(query.redirect)),
+        ]);
+      },
+      { params: ProviderParams, query: LoginQuery, detail: { summary: 'Start a login: redirects to the provider with state and PKCE (S256)', tags: ['auth'] } },
+    )
+    .get(
+      '/auth/:provider/callback',
+      async ({ params, query, request }) => {
+        const p = provider(params.provider);
+        if (query.error) throw oauthError('OAUTH_DENIED', `The provider refused the login: ${query.error}${query.error_description ? ` (${query.error_description})` : ''}`);
+        if (!query.code) throw oauthError('VALIDATION_FAILED', 'query.code: the provider sent no authorization code');
+        if (!query.state) throw oauthError('VALIDATION_FAILED', 'query.state: the provider sent no state');
+        const expected = readCookie(request.headers, OAUTH_COOKIES.state);
+        if (!expected) throw oauthError('OAUTH_STATE_MISSING', 'No login is in progress in this browser (the state cookie is missing or expired); start again');
+        // Forged or replayed callbacks (login CSRF) fail here: the state must be the one this browser was given.
+        if (!sameText(expected, query.state)) throw oauthError('OAUTH_STATE_MISMATCH', 'The state does not match the login this browser started');
+        const verifier = readCookie(request.headers, OAUTH_COOKIES.verifier);
+        if (!verifier) throw oauthError('PKCE_VERIFIER_MISSING', 'The PKCE code verifier cookie is missing; start the login again');
+
+        const identity = await p.identify(query.code, verifier);
+        const { user } = await signIn(deps, identity);
+        const session = await startSession(deps, user);
+        deps.logger.info('login', { provider: p.id, userId: user.id });
+        const target = new URL(deps.config.APP_URL);
+        const path = safePath(readCookie(request.headers, OAUTH_COOKIES.redirect) ?? undefined);
+        const location = path ? new URL(path, target).toString() : target.toString();
+        return withCookies(new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store' } }), [
+          ...clearOauth,
+          ...sessionCookies(deps.config, session),
+        ]);
+      },
+      { params: ProviderParams, query: CallbackQuery, detail: { summary: 'The provider returns here; sets the session cookies and redirects to the board', tags: ['auth'] } },
+    );
+};

@@ -1,0 +1,55 @@
+/** @module Routes of personal access tokens: create (shown once), list, revoke, and the exchange for a JWT. */
+import { authGuard } from '@syncro/kit/auth';
+import { Elysia } from 'elysia';
+import * as v from 'valibot';
+import type { AuthDeps } from '../context.ts';
+import { createPat, exchangePat, listPats, revokePat } from './patIssuer.ts';
+import type { PatRow } from './pats.model.ts';
+
+const CreatePatBody = v.strictObject({
+  name: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100)),
+  /** Omit for a token that lasts until revoked. */
+  expiresInDays: v.optional(v.pipe(v.number(), v.integer('must be a whole number of days'), v.minValue(1), v.maxValue(3650))),
+});
+const ExchangeBody = v.strictObject({ token: v.pipe(v.string(), v.startsWith('sbp_', 'must be a personal access token (sbp_…)'), v.maxLength(200)) });
+const PatParams = v.object({ id: v.pipe(v.string(), v.uuid('must be a UUID')) });
+
+const presentPat = (p: PatRow) => ({
+  id: p.id,
+  name: p.name,
+  prefix: p.prefix,
+  createdAt: p.createdAt.toISOString(),
+  expiresAt: p.expiresAt?.toISOString() ?? null,
+  lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
+  revokedAt: p.revokedAt?.toISOString() ?? null,
+});
+
+export const patRoutes = (deps: AuthDeps) =>
+  new Elysia({ name: 'auth.pats' })
+    .post(
+      '/auth/token',
+      async ({ body }) => {
+        const exchanged = await exchangePat(deps, body.token);
+        return Response.json(exchanged, { headers: { 'cache-control': 'no-store' } });
+      },
+      { body: ExchangeBody, detail: { summary: 'Exchange a personal access token for a short-lived access JWT', tags: ['tokens'] } },
+    )
+    .use(authGuard(deps.verify, 'auth'))
+    .post(
+      '/auth/tokens',
+      async ({ body, user, set }) => {
+        const { row, token } = await createPat(deps, user.id, body);
+        set.status = 201;
+        set.headers['cache-control'] = 'no-store';
+        return { ...presentPat(row), token };
+      },
+      { body: CreatePatBody, detail: { summary: 'Create a personal access token; the token is shown only in this response', tags: ['tokens'] } },
+    )
+    .get('/auth/tokens', async ({ user }) => ({ tokens: (await listPats(deps, user.id)).map(presentPat) }), {
+      detail: { summary: 'The caller’s personal access tokens (never the secrets)', tags: ['tokens'] },
+    })
+    .delete(
+      '/auth/tokens/:id',
+      async ({ params, user }) => presentPat(await revokePat(deps, user.id, params.id)),
+      { params: PatParams, detail: { summary: 'Revoke a personal access token', tags: ['tokens'] } },
+    );
