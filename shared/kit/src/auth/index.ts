@@ -43,7 +43,9 @@ const VERIFIED_CACHE_MAX = 10_000;
 
 export function createTokenVerifier({ jwksUrl, issuer, audience, keys }: VerifierOptions): TokenVerifier {
   // jose caches the key set and refetches on an unknown `kid`, which is how key rotation reaches us.
-  const jwks = keys ?? createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000 });
+  // The cooldown bounds both how long a just-rotated key can be refused and how often forged kids
+  // can make us refetch: 5 s keeps both small.
+  const jwks = keys ?? createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 3000, cooldownDuration: 5_000 });
   const verified = new Map<string, { user: AuthUser; expiresAt: number }>();
   return async (token) => {
     const known = verified.get(token);
@@ -71,17 +73,27 @@ export function createTokenVerifier({ jwksUrl, issuer, audience, keys }: Verifie
 
 /** The bearer token, else the session cookie; null when the request carries neither. */
 export function tokenFrom(headers: Headers): string | null {
+  return credentialFrom(headers)?.token ?? null;
+}
+
+export interface Credential {
+  token: string;
+  /** Cookies ride along on cross-site requests by themselves; a bearer header never does. */
+  via: 'bearer' | 'cookie';
+}
+
+export function credentialFrom(headers: Headers): Credential | null {
   const auth = headers.get('authorization');
   if (auth) {
     const [scheme, token] = auth.split(' ');
-    if (scheme?.toLowerCase() === 'bearer' && token) return token;
+    if (scheme?.toLowerCase() === 'bearer' && token) return { token, via: 'bearer' };
     throw new TokenError('TOKEN_INVALID', 'The Authorization header must be "Bearer <token>"');
   }
   const cookies = headers.get('cookie');
   if (!cookies) return null;
   for (const part of cookies.split(';')) {
     const [name, ...rest] = part.trim().split('=');
-    if (name === ACCESS_COOKIE) return decodeURIComponent(rest.join('='));
+    if (name === ACCESS_COOKIE) return { token: decodeURIComponent(rest.join('=')), via: 'cookie' };
   }
   return null;
 }
@@ -96,5 +108,35 @@ export function authGuard(verify: TokenVerifier, seed = 'default') {
     const token = tokenFrom(request.headers);
     if (!token) throw new HttpError(401, 'UNAUTHORIZED', 'A valid access token is required');
     return { user: await verify(token) };
+  });
+}
+
+export interface WsGuardOptions {
+  /** Origins (`https://board.example.com`) besides the server's own that may open sockets with the cookie. */
+  allowedOrigins?: string[];
+  seed?: string;
+}
+
+/**
+ * Guards Elysia `.ws()` routes at the upgrade: the same token rules as HTTP (Bearer header for
+ * programs, the session cookie for same-origin browsers), and a refused upgrade is a 401/403 JSON
+ * response, never a socket. Browsers send cookies on cross-site WebSocket handshakes (there is no
+ * CORS for them), so a cookie-authenticated upgrade must come from our own origin or an allowed one.
+ * The resolved `user` reaches every socket handler as `ws.data.user`.
+ */
+export function wsGuard(verify: TokenVerifier, { allowedOrigins = [], seed = 'default' }: WsGuardOptions = {}) {
+  const allowed = new Set(allowedOrigins.map((o) => new URL(o).origin));
+  return new Elysia({ name: 'auth.ws-guard', seed }).resolve({ as: 'scoped' }, async ({ request }) => {
+    const credential = credentialFrom(request.headers);
+    if (!credential) throw new HttpError(401, 'UNAUTHORIZED', 'A valid access token is required to open this socket');
+    if (credential.via === 'cookie') {
+      const origin = request.headers.get('origin');
+      const host = request.headers.get('host');
+      const sameOrigin = origin !== null && host !== null && URL.parse(origin)?.host === host;
+      if (origin !== null && !sameOrigin && !allowed.has(origin)) {
+        throw new HttpError(403, 'ORIGIN_REFUSED', `Sockets authenticated by cookie may not be opened from ${origin}`);
+      }
+    }
+    return { user: await verify(credential.token) };
   });
 }
