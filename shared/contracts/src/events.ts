@@ -66,6 +66,11 @@ export const TicketUpdated = v.object({
   version: Version,
   // additions
   code: TicketCode,
+  /**
+   * With `changes.assigneeId`: when that assignment was made. Assignments are ordered by it (the
+   * newest wins), so the Assignment Service can tell its own assignments echoed back from newer ones.
+   */
+  assignedAt: v.optional(IsoTimestamp),
 });
 
 export const TicketCommented = v.object({

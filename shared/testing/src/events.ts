@@ -12,6 +12,8 @@ export interface SeenMessage {
   headers: Record<string, string>;
   raw: string;
   value: any;
+  /** The message's Kafka timestamp (ms): the producer's send time (CreateTime topics). */
+  timestamp: number;
 }
 
 export interface EventCollector {
@@ -44,12 +46,30 @@ export async function collectEvents(brokers: string[], topics: string[], opts: {
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v);
-      messages.push({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, headers, raw, value });
+      messages.push({
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString('utf8') ?? null,
+        headers,
+        raw,
+        value,
+        timestamp: Number(message.timestamp),
+      });
     },
   });
   // Start exactly where the topics ended when we were created: nothing earlier, nothing missed.
-  for (const { topic, offsets } of starts) {
-    for (const { partition, offset, low } of offsets) consumer.seek({ topic, partition, offset: opts.fromBeginning ? low : offset });
+  // kafkajs sets the group up after run() resolves; a seek before that throws, so retry briefly.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      for (const { topic, offsets } of starts) {
+        for (const { partition, offset, low } of offsets) consumer.seek({ topic, partition, offset: opts.fromBeginning ? low : offset });
+      }
+      break;
+    } catch (err) {
+      if (attempt >= 100 || !/not initialized/.test((err as Error).message)) throw err;
+      await Bun.sleep(20);
+    }
   }
 
   return {

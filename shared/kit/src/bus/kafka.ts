@@ -51,6 +51,26 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
       throw err;
     }));
 
+  /** The partitions where `groupId` has committed nothing, with the topics' end offsets now. */
+  const uncommittedEnds = async (groupId: string, topics: string[]) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const committed = await admin.fetchOffsets({ groupId, topics });
+      const seeks: { topic: string; partition: number; offset: string }[] = [];
+      for (const { topic, partitions } of committed) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        for (const p of partitions) {
+          const end = ends.find((e) => e.partition === p.partition);
+          if (p.offset === '-1' && end) seeks.push({ topic, partition: p.partition, offset: end.offset });
+        }
+      }
+      return seeks;
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
   return {
     async publish(messages: OutgoingMessage[]) {
       if (messages.length === 0) return;
@@ -74,7 +94,8 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
       }
     },
 
-    async subscribe({ groupId, topics, fromBeginning = true, handle }: SubscribeOptions): Promise<Subscription> {
+    async subscribe({ groupId, topics, fromBeginning = true, fromNow = false, handle }: SubscribeOptions): Promise<Subscription> {
+      const seeks = fromNow ? await uncommittedEnds(groupId, topics) : [];
       const consumer = kafka.consumer({
         groupId,
         sessionTimeout: 10_000,
@@ -84,7 +105,7 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
       });
       consumers.add(consumer);
       await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning });
+      await consumer.subscribe({ topics, fromBeginning: fromNow ? false : fromBeginning });
       await consumer.run({
         eachMessage: async ({ topic, partition, message }) => {
           const incoming: IncomingMessage = {
@@ -98,6 +119,8 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
           await handle(incoming);
         },
       });
+      // Applied at the next fetch: a message consumed before it is only seen again (idempotent consumers).
+      for (const s of seeks) consumer.seek(s);
       consumer.on(consumer.events.CRASH, ({ payload }) => log.warn('consumer crashed; kafkajs restarts it', { groupId, err: payload.error }));
       return {
         async stop() {

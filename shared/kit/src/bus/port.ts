@@ -22,6 +22,12 @@ export interface SubscribeOptions {
   topics: string[];
   /** Where a group with no committed offset starts; defaults to the beginning so nothing is missed. */
   fromBeginning?: boolean;
+  /**
+   * A group with no committed offset starts at the topics' end as of this call, not as of its first
+   * fetch (which comes after the group join, and would skip what was published meanwhile). For
+   * instances that share a broker with others' history (tests); a committed offset still wins.
+   */
+  fromNow?: boolean;
   /** Resolves when the message is done with; the position advances only then. */
   handle: (message: IncomingMessage) => Promise<void>;
 }

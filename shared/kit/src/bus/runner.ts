@@ -34,6 +34,8 @@ export interface RunnerOptions {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   fromBeginning?: boolean;
+  /** See `SubscribeOptions.fromNow`. */
+  fromNow?: boolean;
   dlqCounter?: Counter;
 }
 
@@ -99,5 +101,40 @@ export async function runConsumer(opts: RunnerOptions): Promise<Subscription> {
     }
   };
 
-  return bus.subscribe({ groupId, topics, fromBeginning: opts.fromBeginning ?? true, handle });
+  return bus.subscribe({ groupId, topics, fromBeginning: opts.fromBeginning ?? true, fromNow: opts.fromNow ?? false, handle });
+}
+
+export interface BackgroundConsumer {
+  /** Resolves once the group is joined and consuming; never rejects (failures are retried). */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `runConsumer` without holding up the service's start: a broker that is away must not
+ * keep the HTTP API down (events wait in the producers' outboxes). Joining is retried until it works.
+ */
+export function startConsumerInBackground(opts: RunnerOptions): BackgroundConsumer {
+  let sub: Subscription | null = null;
+  let stopped = false;
+  const ready = (async () => {
+    for (let delay = 500; !stopped; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        sub = await runConsumer(opts);
+        if (stopped) await sub.stop();
+        return;
+      } catch (err) {
+        if (stopped) return;
+        opts.logger.warn('consumer cannot join; will retry', { groupId: opts.groupId, err });
+        await sleep(delay);
+      }
+    }
+  })();
+  return {
+    ready,
+    async stop() {
+      stopped = true;
+      await sub?.stop();
+    },
+  };
 }
