@@ -15,10 +15,17 @@ import { start } from './index.ts';
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const APP_URL = 'http://127.0.0.1:5173/app/';
 
-export async function startAuth(env: Record<string, string> = {}) {
+export interface AuthHarnessOptions {
+  /** Reuse a key directory (it is then kept on stop): restarts and key rotation. */
+  keyDir?: string;
+  /** Reuse a port, so the issuer and the JWKS URL stay the same across a restart. */
+  port?: number;
+}
+
+export async function startAuth(env: Record<string, string> = {}, opts: AuthHarnessOptions = {}) {
   const database = await createTestDatabase('auth_test');
-  const keyDir = mkdtempSync(join(tmpdir(), 'syncro-auth-keys-'));
-  const port = freePort();
+  const keyDir = opts.keyDir ?? mkdtempSync(join(tmpdir(), 'syncro-auth-keys-'));
+  const port = opts.port ?? freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const config = loadAuthConfig({
     DATABASE_URL: database.url,
@@ -37,12 +44,19 @@ export async function startAuth(env: Record<string, string> = {}) {
     service,
     config,
     keyDir,
+    port,
     api: (token?: string) => client(served.url, token),
+    /** Signs in through the development login (AUTH_DEV_LOGIN=1) and returns the session. */
+    async devLogin(email = `dev.${crypto.randomUUID().slice(0, 8)}@example.test`, name = 'Dev') {
+      const res = await client(served.url).post('/auth/dev/login', { email, name });
+      if (res.status !== 200) throw new Error(`dev login failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body as { user: { id: string; email: string; name: string }; accessToken: string; refreshToken: string; expiresIn: number };
+    },
     trust: { jwksUrl: `${served.url}/.well-known/jwks.json`, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE },
     async stop() {
       await served.stop();
       await database.drop();
-      rmSync(keyDir, { recursive: true, force: true });
+      if (!opts.keyDir) rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }
