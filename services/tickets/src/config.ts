@@ -18,6 +18,8 @@ export const TicketConfig = v.object({
   DB_POOL_MAX: env.number(10),
   /** How long published events stay in the outbox for `/projects/:id/events` (ms; 7 days). */
   EVENT_RETENTION_MS: env.number(7 * 86_400_000),
+  /** Kafka consumer group of the `ticket.assigned` consumer. */
+  KAFKA_GROUP_ID: env.string('tickets'),
   /** Polling fallback of the relay when no NOTIFY arrives (ms). */
   OUTBOX_POLL_MS: env.number(1000),
 });

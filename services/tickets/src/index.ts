@@ -3,12 +3,13 @@
  * log. `start()` migrates, connects and starts the outbox relay, and returns the Elysia plugin.
  */
 import { createTokenVerifier, type TokenVerifier } from '@syncro/kit/auth';
-import { createKafkaBus, type EventBus } from '@syncro/kit/bus';
+import { createKafkaBus, type BackgroundConsumer, type EventBus } from '@syncro/kit/bus';
 import { createRedisCache, createUpstashCache, type Cache } from '@syncro/kit/cache';
 import { createDb, ensureDatabase, migrateEmbedded } from '@syncro/kit/db';
 import { OutboxRelay, createRelayWaker } from '@syncro/kit/outbox';
 import type { RunningService, ServiceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
+import { startAssignedConsumer } from './assignments/assignedConsumer.ts';
 import { boardRoutes } from './board/board.routes.ts';
 import { createBoardCache } from './board/boardCache.ts';
 import { commentRoutes } from './comments/comments.routes.ts';
@@ -34,12 +35,16 @@ export interface TicketService extends RunningService {
   deps: TicketDeps;
   relay: OutboxRelay;
   bus: EventBus;
+  /** Applies `ticket.assigned`; `ready` resolves once its group is joined. */
+  consumer: BackgroundConsumer;
 }
 
 export interface StartOptions {
   config?: TicketConfig;
   /** Tests and the all-in-one process may bring their own verifier (e.g. auth's local key set). */
   verify?: TokenVerifier;
+  /** Tests on a shared broker: a new consumer group starts at the topics' end, not their history. */
+  consumeFromNow?: boolean;
 }
 
 export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promise<TicketService> {
@@ -76,6 +81,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     logger,
     metrics: ctx.metrics,
   };
+  const consumer = startAssignedConsumer(deps, bus, { groupId: config.KAFKA_GROUP_ID, fromNow: opts.consumeFromNow });
 
   return {
     name: 'tickets',
@@ -83,6 +89,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     deps,
     relay,
     bus,
+    consumer,
     checks: {
       postgres: { critical: true, check: () => db.$client`select 1` },
       // Kafka away only delays events (they wait in the outbox): degraded, not down.
@@ -90,6 +97,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
       ...(cache ? { redis: { critical: false, check: () => cache.ping() } } : {}),
     },
     async stop() {
+      await consumer.stop();
       await relay.stop();
       await bus.close();
       cache?.close();

@@ -1,6 +1,6 @@
 /** @module Starts a real Ticket Service for a test file: its own database, the real broker and Redis. */
 import { serve, serviceContext } from '@syncro/kit/service';
-import { client, createTestDatabase, newUser, startTestIdp, type TestUser } from '@syncro/testing';
+import { client, createTestDatabase, newUser, startTestIdp, type TestIdp, type TestUser } from '@syncro/testing';
 import { loadTicketConfig } from './config.ts';
 import { start } from './index.ts';
 
@@ -11,23 +11,33 @@ export interface HarnessOptions {
   brokers?: string[];
   redisUrl?: string;
   boardCache?: 'redis' | 'off';
+  /** Share an identity provider with other services of the test (its tokens work on all of them). */
+  idp?: TestIdp;
+  /** Project keys `owner()` makes start with this (tests that filter shared topics by key). */
+  keyPrefix?: string;
+  /** Trust this issuer's JWKS (a real Auth Service) instead of the test IdP. */
+  trust?: { jwksUrl: string; issuer: string; audience: string };
 }
 
 export async function startTickets(opts: HarnessOptions = {}) {
-  const idp = await startTestIdp();
+  const ownIdp = !opts.idp;
+  const idp = opts.idp ?? (await startTestIdp());
   const database = await createTestDatabase('tickets_test');
   const config = loadTicketConfig({
     DATABASE_URL: database.url,
     KAFKA_BROKERS: (opts.brokers ?? BROKERS).join(','),
     REDIS_URL: opts.redisUrl ?? REDIS_URL,
     BOARD_CACHE: opts.boardCache ?? 'redis',
-    JWKS_URL: idp.jwksUrl,
-    AUTH_ISSUER: idp.issuer,
-    AUTH_AUDIENCE: idp.audience,
+    JWKS_URL: opts.trust?.jwksUrl ?? idp.jwksUrl,
+    AUTH_ISSUER: opts.trust?.issuer ?? idp.issuer,
+    AUTH_AUDIENCE: opts.trust?.audience ?? idp.audience,
     OUTBOX_POLL_MS: '200',
+    // Its own group: test files run side by side on one broker and must not share partitions.
+    KAFKA_GROUP_ID: `tickets-test-${crypto.randomUUID()}`,
   });
   const ctx = serviceContext('tickets-test');
-  const service = await start(ctx, { config });
+  const service = await start(ctx, { config, consumeFromNow: true });
+  await service.consumer.ready;
   const served = serve('tickets', 0, [service], ctx);
 
   const as = async (user: TestUser) => client(served.url, await idp.token(user));
@@ -39,7 +49,7 @@ export async function startTickets(opts: HarnessOptions = {}) {
     anonymous: client(served.url),
     as,
     /** A fresh user with a client, plus a project they own. */
-    async owner(name = 'Owner', key = randomKey()) {
+    async owner(name = 'Owner', key = randomKey(opts.keyPrefix)) {
       const user = newUser(name);
       const api = await as(user);
       const res = await api.post('/projects', { name: `${name}'s project`, key });
@@ -49,7 +59,7 @@ export async function startTickets(opts: HarnessOptions = {}) {
     async stop() {
       await served.stop();
       await database.drop();
-      await idp.stop();
+      if (ownIdp) await idp.stop();
     },
   };
 }
@@ -57,4 +67,5 @@ export async function startTickets(opts: HarnessOptions = {}) {
 export type Tickets = Awaited<ReturnType<typeof startTickets>>;
 
 /** Keys are unique per database, but tests also read shared Kafka topics: make them unique there too. */
-export const randomKey = () => `T${crypto.randomUUID().replaceAll('-', '').slice(0, 8).toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`;
+export const randomKey = (prefix = 'T') =>
+  `${prefix}${crypto.randomUUID().replaceAll('-', '').toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`.slice(0, 10);

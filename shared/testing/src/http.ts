@@ -10,6 +10,7 @@ export interface Client {
   get<T = any>(path: string, headers?: Record<string, string>): Promise<Reply<T>>;
   post<T = any>(path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
   patch<T = any>(path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  put<T = any>(path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
   delete<T = any>(path: string, headers?: Record<string, string>): Promise<Reply<T>>;
   /** Sends a raw string body (malformed JSON and the like). */
   raw<T = any>(method: string, path: string, body: string, headers?: Record<string, string>): Promise<Reply<T>>;
@@ -39,6 +40,7 @@ export function client(baseUrl: string, token?: string): Client {
     get: (p, h) => send('GET', p, undefined, h),
     post: (p, b, h) => send('POST', p, b === undefined ? undefined : JSON.stringify(b), h),
     patch: (p, b, h) => send('PATCH', p, b === undefined ? undefined : JSON.stringify(b), h),
+    put: (p, b, h) => send('PUT', p, b === undefined ? undefined : JSON.stringify(b), h),
     delete: (p, h) => send('DELETE', p, undefined, h),
     raw: (m, p, b, h) => send(m, p, b, h),
   };

@@ -41,11 +41,13 @@ export async function updateTicket(
     }
 
     const version = await bump();
+    // A manual assignment here is ordered with the Assignment Service's by this time (newest wins).
+    const assignedAt = changes.assigneeId ? new Date() : undefined;
     const [updated] = await tx
       .update(tickets)
       .set({
         ...edits,
-        ...(changes.assigneeId ? { assignedAt: new Date() } : {}),
+        ...(assignedAt ? { assignedAt } : {}),
         version: sql`${tickets.version} + 1`,
         updatedAt: new Date(),
       })
@@ -54,7 +56,15 @@ export async function updateTicket(
     await appendToOutbox(
       tx,
       'ticket.updated',
-      { ticketId: ticket.id, projectId: ticket.projectId, changes, updatedBy: user.id, version, code: ticket.code },
+      {
+        ticketId: ticket.id,
+        projectId: ticket.projectId,
+        changes,
+        updatedBy: user.id,
+        version,
+        code: ticket.code,
+        ...(assignedAt ? { assignedAt: assignedAt.toISOString() } : {}),
+      },
       ticketStream(ticket, version),
     );
     return updated!;
