@@ -1,0 +1,107 @@
+/**
+ * @module Starts the assignment loop for a test file: a real Ticket Service and a real Assignment
+ * Service in this process on port 0, each with its own database and Kafka group, trusting one test
+ * IdP. The topics are shared with every other test file, so this loop only serves projects whose
+ * key starts with its own prefix, and its consumers start at the topics' end.
+ */
+import { serve, serviceContext, type Served } from '@syncro/kit/service';
+import { client, createTestDatabase, newUser, startTestIdp, type Client, type TestUser } from '@syncro/testing';
+import { BROKERS, startTickets } from '@syncro/tickets/harness';
+import { loadAssignmentConfig } from './config.ts';
+import { start, type AssignmentService } from './index.ts';
+
+export { BROKERS };
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const randomPrefix = () => `Q${Array.from(crypto.getRandomValues(new Uint8Array(3)), (b) => LETTERS[b % 26]).join('')}`;
+
+/** Polls `probe` until it returns something truthy (no fixed sleeps); throws with `what` on timeout. */
+export async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await Bun.sleep(25);
+  }
+}
+
+export interface LoopOptions {
+  brokers?: string[];
+}
+
+export async function startLoop(opts: LoopOptions = {}) {
+  const brokers = opts.brokers ?? BROKERS;
+  const prefix = randomPrefix();
+  const idp = await startTestIdp();
+  const tickets = await startTickets({ idp, keyPrefix: prefix, brokers });
+  const database = await createTestDatabase('assign_test');
+  const config = loadAssignmentConfig({
+    DATABASE_URL: database.url,
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_GROUP_ID: `assignment-test-${crypto.randomUUID()}`,
+    JWKS_URL: idp.jwksUrl,
+    AUTH_ISSUER: idp.issuer,
+    AUTH_AUDIENCE: idp.audience,
+    OUTBOX_POLL_MS: '200',
+  });
+
+  let service: AssignmentService;
+  let served: Served;
+  let url = '';
+  /** (Re)starts the Assignment Service on the same database and group: a restart, not a new instance. */
+  const up = async () => {
+    const ctx = serviceContext('assignment-test');
+    service = await start(ctx, { config, consumeFromNow: true, scope: (key) => key.startsWith(prefix) });
+    served = serve('assignment', 0, [service], ctx);
+    url = served.url;
+    await service.consumer.ready;
+  };
+  await up();
+
+  const as = async (user: TestUser) => ({ tickets: await tickets.as(user), assign: client(url, await idp.token(user)) as Client });
+
+  return {
+    prefix,
+    idp,
+    tickets,
+    get assignment() {
+      return service;
+    },
+    get url() {
+      return url;
+    },
+    as,
+    /** The Assignment Service goes away (its consumer, relay and HTTP); the Ticket Service stays. */
+    down: () => served.stop(),
+    up,
+    /**
+     * A project owned by a fresh user with `size - 1` more members, once the Assignment Service's
+     * projection knows every one of them (its events travel through Kafka).
+     */
+    async team(size = 3, name = 'Team') {
+      const owner = await tickets.owner(name);
+      const users = [owner.user];
+      for (let i = 1; i < size; i++) {
+        const user = newUser(`${name} member ${i}`);
+        const res = await owner.api.post(`/projects/${owner.project.id}/members`, { userId: user.id });
+        if (res.status !== 201) throw new Error(`member add failed: ${res.status} ${JSON.stringify(res.body)}`);
+        users.push(user);
+      }
+      const apis = await Promise.all(users.map(as));
+      await eventually('the projection to know the team', async () => {
+        const w = await apis[0]!.assign.get(`/assignment/projects/${owner.project.id}/workload`);
+        return w.status === 200 && w.body.members.length === size;
+      });
+      return { project: owner.project, users, apis, owner: apis[0]! };
+    },
+    async stop() {
+      await served.stop();
+      await database.drop();
+      await tickets.stop();
+      await idp.stop();
+    },
+  };
+}
+
+export type Loop = Awaited<ReturnType<typeof startLoop>>;

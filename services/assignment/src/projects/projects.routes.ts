@@ -1,0 +1,42 @@
+/** @module Routes: a project's workload, strategy and members' settings. Validate → access → command → presenter. */
+import { authGuard } from '@syncro/kit/auth';
+import { Elysia } from 'elysia';
+import type { AssignDeps } from '../context.ts';
+import { updateMemberSettings } from './memberSettingsUpdater.ts';
+import { requireMember, requireOwner } from './projectAccess.ts';
+import { MemberParams, MemberSettingsBody, ProjectParams, StrategyBody } from './projects.schema.ts';
+import { setStrategy } from './strategySetter.ts';
+import { readWorkload } from './workloadReader.ts';
+
+export const projectRoutes = (deps: AssignDeps) =>
+  new Elysia({ name: 'assignment.projects', prefix: '/assignment/projects' })
+    .use(authGuard(deps.verify, 'assignment'))
+    .get(
+      '/:id/workload',
+      async ({ params, user }) => {
+        const { project } = await requireMember(deps.db, params.id, user.id);
+        return readWorkload(deps, project);
+      },
+      { params: ProjectParams, detail: { summary: "Each member's weighted load, open tickets, availability and skills", tags: ['assignment'] } },
+    )
+    .put(
+      '/:id/strategy',
+      async ({ params, body, user }) => {
+        const { project } = await requireOwner(deps.db, params.id, user.id);
+        const updated = await setStrategy(deps, project, body.strategy);
+        return { projectId: updated.id, key: updated.key, strategy: updated.strategy };
+      },
+      { params: ProjectParams, body: StrategyBody, detail: { summary: 'Set the automatic strategy (owners only)', tags: ['assignment'] } },
+    )
+    .put(
+      '/:id/members/:userId',
+      async ({ params, body, user }) => {
+        const access = await requireMember(deps.db, params.id, user.id);
+        return updateMemberSettings(deps, access, params.userId, body, user);
+      },
+      {
+        params: MemberParams,
+        body: MemberSettingsBody,
+        detail: { summary: "A member's skills, capacity and availability (the owner, or that member)", tags: ['assignment'] },
+      },
+    );
