@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
-# SyncroBoard service image (compose.yaml builds it for `tickets`). Bun is pinned to
+# SyncroBoard service image: one image, each service picks its entry (compose.yaml `command`). Bun is pinned to
 # package.json "packageManager"; infra/check-compose.sh checks that they match.
-# Build: docker build -t syncroboard/tickets .   Run: see compose.yaml (env vars).
+# Build: docker build -t syncroboard/services .   Run: see compose.yaml (env vars).
 
 # 1. Only the manifests, so the dependency layer is rebuilt only when they change.
 FROM oven/bun:1.4.5 AS manifests
@@ -24,6 +24,8 @@ ENV NODE_ENV=production \
     PORT=3002
 COPY --from=deps /app/ ./
 COPY . .
+# The Auth Service's generated development key lives here (a volume in compose).
+RUN mkdir -p /data/auth && chown bun:bun /data/auth
 USER bun
 EXPOSE 3002
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \

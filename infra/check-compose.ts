@@ -23,7 +23,12 @@ type Service = {
 };
 
 const ROOT = resolve(import.meta.dir, '..');
-const REQUIRED = ['redpanda', 'console', 'topics', 'postgres', 'redis', 'tickets'];
+/** The application services: their database and port (DESIGN § Configuration). */
+const APP_SERVICES: Record<string, { db: string; port: number }> = {
+  auth: { db: 'syncro_auth_db', port: 3001 },
+  tickets: { db: 'syncro_ticket_db', port: 3002 },
+};
+const REQUIRED = ['redpanda', 'console', 'topics', 'postgres', 'redis', ...Object.keys(APP_SERVICES)];
 const ONE_SHOT = new Set(['topics']);
 const CONDITIONS = new Set(['service_started', 'service_healthy', 'service_completed_successfully']);
 const DATABASES = ['syncro_ticket_db', 'syncro_auth_db', 'syncro_assign_db', 'syncro_notify_db'];
@@ -96,17 +101,23 @@ export function checkCompose(file: string): string[] {
     const e = services[name]?.environment ?? {};
     return Array.isArray(e) ? Object.fromEntries(e.map((kv) => kv.split(/=(.*)/s).slice(0, 2))) : e;
   };
-  const t = env('tickets');
-  const expectEnv = (key: string, pred: (v: string) => boolean, want: string) => {
-    const v = t[key];
-    if (v === undefined || v === null || !pred(String(v))) fail(`services.tickets.environment.${key}: want ${want}, got ${v}`);
+  const expectEnv = (service: string, key: string, pred: (v: string) => boolean, want: string) => {
+    const v = env(service)[key];
+    if (v === undefined || v === null || !pred(String(v))) fail(`services.${service}.environment.${key}: want ${want}, got ${v}`);
   };
-  expectEnv('DATABASE_URL', (v) => v === 'postgres://postgres:postgres@postgres:5432/syncro_ticket_db', 'the compose postgres');
-  expectEnv('KAFKA_BROKERS', (v) => v === 'redpanda:9092', 'redpanda:9092');
-  expectEnv('REDIS_URL', (v) => v === 'redis://redis:6379', 'redis://redis:6379');
-  expectEnv('PORT', (v) => v === '3002', '3002');
-  expectEnv('JWKS_URL', (v) => v.length > 0, 'a JWKS URL');
-  expectEnv('AUTH_ISSUER', (v) => v.length > 0, 'an issuer');
+  // Every application service: its own database, the compose broker, its port, its entry point.
+  for (const [service, { db, port }] of Object.entries(APP_SERVICES)) {
+    expectEnv(service, 'DATABASE_URL', (v) => v === `postgres://postgres:postgres@postgres:5432/${db}`, `the compose postgres, ${db}`);
+    expectEnv(service, 'KAFKA_BROKERS', (v) => v === 'redpanda:9092', 'redpanda:9092');
+    expectEnv(service, 'PORT', (v) => v === String(port), String(port));
+    const cmd = [services[service]?.command ?? []].flat().join(' ');
+    if (!cmd.includes(`services/${service}/src/main.ts`)) fail(`services.${service}.command: should run services/${service}/src/main.ts`);
+    if (service !== 'auth') {
+      expectEnv(service, 'JWKS_URL', (v) => v === 'http://auth:3001/.well-known/jwks.json', "the auth service's JWKS");
+      expectEnv(service, 'AUTH_ISSUER', (v) => v.length > 0, 'an issuer');
+    }
+  }
+  expectEnv('tickets', 'REDIS_URL', (v) => v === 'redis://redis:6379', 'redis://redis:6379');
   const rpCmd = [services.redpanda?.command ?? []].flat().join(' ');
   if (!/--mode[= ]dev-container/.test(rpCmd)) fail('services.redpanda.command: want --mode dev-container');
   const topicsCmd = [services.topics?.entrypoint ?? [], services.topics?.command ?? []].flat().join(' ');

@@ -4,10 +4,12 @@
  */
 import { loadConfig, env } from '@syncro/kit/config';
 import type { RunningService, ServiceContext } from '@syncro/kit/service';
+import { loadAuthConfig, start as startAuth } from '@syncro/auth';
+import type { TokenVerifier } from '@syncro/kit/auth';
 import { loadTicketConfig, start as startTickets } from '@syncro/tickets';
 import * as v from 'valibot';
 
-export const ROLES = ['tickets'] as const;
+export const ROLES = ['auth', 'tickets'] as const;
 type Role = (typeof ROLES)[number];
 
 export const AllInOneConfig = v.object({
@@ -35,12 +37,25 @@ export async function startAll(ctx: ServiceContext, source: Record<string, strin
   const roles = new Set<Role>(config.SERVICES);
   const running: RunningService[] = [];
   try {
+    // With auth in this process the others verify with its key set directly, not over HTTP.
+    let verify: TokenVerifier | undefined;
+    if (roles.has('auth')) {
+      const auth = await startAuth(ctx, {
+        config: loadAuthConfig({
+          PUBLIC_URL: `http://127.0.0.1:${config.PORT}`,
+          ...source,
+          DATABASE_URL: source.AUTH_DATABASE_URL ?? databaseFor(config.POSTGRES_URL, 'syncro_auth_db'),
+        }),
+      });
+      running.push(auth);
+      verify = auth.verify;
+    }
     if (roles.has('tickets')) {
       const tickets = loadTicketConfig({
         ...source,
         DATABASE_URL: source.TICKETS_DATABASE_URL ?? databaseFor(config.POSTGRES_URL, 'syncro_ticket_db'),
       });
-      running.push(await startTickets(ctx, { config: tickets }));
+      running.push(await startTickets(ctx, { config: tickets, ...(verify ? { verify } : {}) }));
     }
   } catch (err) {
     for (const s of running.toReversed()) await s.stop();
