@@ -9,6 +9,7 @@ import { serve, serviceContext } from '@syncro/kit/service';
 import { client, createTestDatabase } from '@syncro/testing';
 import { freePort } from '@syncro/testing/ports';
 import { OAuth2Server } from 'oauth2-mock-server';
+import { startTickets } from '../../tickets/src/tickets.harness.ts';
 import { loadAuthConfig } from './config.ts';
 import { start } from './index.ts';
 
@@ -62,6 +63,20 @@ export async function startAuth(env: Record<string, string> = {}, opts: AuthHarn
 }
 
 export type Auth = Awaited<ReturnType<typeof startAuth>>;
+
+/** An Auth Service and a Ticket Service that trusts it through its JWKS URL, as in production. */
+export async function startAuthWithTickets(env: Record<string, string> = {}) {
+  const auth = await startAuth(env);
+  const tickets = await startTickets({ trust: auth.trust });
+  return {
+    auth,
+    tickets,
+    async stop() {
+      await tickets.stop();
+      await auth.stop();
+    },
+  };
+}
 
 /** Who the local provider says is logging in; tests change it per login. */
 export interface MockPerson {

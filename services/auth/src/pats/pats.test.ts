@@ -3,21 +3,19 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { client } from '@syncro/testing';
 import postgres from 'postgres';
 import { decodeJwt } from 'jose';
-import { startTickets, randomKey, type Tickets } from '../../../tickets/src/tickets.harness.ts';
-import { startAuth, type Auth } from '../auth.harness.ts';
+import { randomKey, type Tickets } from '../../../tickets/src/tickets.harness.ts';
+import { startAuthWithTickets, type Auth } from '../auth.harness.ts';
 import { hashSecret } from '../sessions/secrets.ts';
 
 let auth: Auth;
 let tickets: Tickets;
+let both: Awaited<ReturnType<typeof startAuthWithTickets>>;
 
 beforeAll(async () => {
-  auth = await startAuth({ AUTH_DEV_LOGIN: '1' });
-  tickets = await startTickets({ trust: auth.trust });
+  both = await startAuthWithTickets({ AUTH_DEV_LOGIN: '1' });
+  ({ auth, tickets } = both);
 });
-afterAll(async () => {
-  await tickets?.stop();
-  await auth?.stop();
-});
+afterAll(() => both?.stop());
 
 describe('personal access tokens', () => {
   test('create (shown once) → exchange at POST /auth/token → the Ticket Service accepts the JWT → revoke', async () => {

@@ -7,21 +7,19 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { ACCESS_COOKIE } from '@syncro/kit/auth';
 import { client } from '@syncro/testing';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
-import { startTickets, type Tickets } from '../../../tickets/src/tickets.harness.ts';
-import { browser, startAuth, type Auth } from '../auth.harness.ts';
+import type { Tickets } from '../../../tickets/src/tickets.harness.ts';
+import { browser, startAuthWithTickets, type Auth } from '../auth.harness.ts';
 import { REFRESH_COOKIE } from './cookies.ts';
 
 let auth: Auth;
 let tickets: Tickets;
+let both: Awaited<ReturnType<typeof startAuthWithTickets>>;
 
 beforeAll(async () => {
-  auth = await startAuth({ AUTH_DEV_LOGIN: '1' });
-  tickets = await startTickets({ trust: auth.trust });
+  both = await startAuthWithTickets({ AUTH_DEV_LOGIN: '1' });
+  ({ auth, tickets } = both);
 });
-afterAll(async () => {
-  await tickets?.stop();
-  await auth?.stop();
-});
+afterAll(() => both?.stop());
 
 describe('development login', () => {
   test('signs in, returns both tokens and sets HttpOnly cookies; the access token has the documented claims', async () => {
