@@ -10,6 +10,8 @@
 #      error saying what to install; then the Kafka jars are resolved into the
 #      cache (infra/kafka/kafka.sh fetch) unless --no-kafka-jars.
 #   4. Postgres/Redis binaries present (warnings only: infra/up.sh starts them).
+#   5. Debian's Chromium at /usr/bin/chromium for the browser tests (apt-get, never a
+#      downloaded browser); playwright-core drives it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -70,4 +72,15 @@ for bin in psql pg_isready redis-server redis-cli; do
 done
 [ -n "$(ls /etc/postgresql 2>/dev/null)" ] || pg_isready -h 127.0.0.1 -q 2>/dev/null \
   || log "WARNING: no Postgres cluster in /etc/postgresql and none answering on 127.0.0.1:5432"
+# --------------------------------------------------------------- Chromium --
+if [ ! -x /usr/bin/chromium ]; then
+  command -v apt-get >/dev/null || die "/usr/bin/chromium is missing and apt-get is not available: install Debian's chromium package"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  log "chromium: missing: apt-get install chromium (Debian's build; the browser tests drive it with playwright-core)"
+  if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >&2; then
+    $sudo apt-get update -q >&2 && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >&2 \
+      || die "could not install chromium (apt-get install chromium)"
+  fi
+fi
+log "chromium: present ($(/usr/bin/chromium --version 2>/dev/null | head -n1))"
 log "bootstrap done"
