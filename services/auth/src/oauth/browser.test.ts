@@ -51,7 +51,8 @@ test('Chromium logs in through the OIDC provider and lands signed in; scripts ca
   expect(cookies.find((c) => c.name === 'sb_oauth_state')).toBeUndefined();
   // The refresh cookie only travels to /auth; neither is visible to page scripts.
   expect((await context.cookies(`${auth.url}/auth/refresh`)).find((c) => c.name === REFRESH_COOKIE)?.httpOnly).toBe(true);
-  expect(await page.evaluate(() => document.cookie)).toBe('');
+  // Runs in the page, where `document` exists (this file is typed for Bun, not the DOM).
+  expect(await page.evaluate('document.cookie')).toBe('');
 
   // The browser's refresh and logout work with its cookies alone.
   const refreshed = await page.evaluate(async () => (await fetch('/auth/refresh', { method: 'POST' })).status);
