@@ -200,3 +200,21 @@ describe('a tampered login round trip is refused', () => {
     });
   }
 });
+
+describe('an OIDC issuer that is down', () => {
+  test('login answers 502 naming the issuer, and auth itself stays healthy', async () => {
+    const gone = await startMockProvider();
+    const issuer = gone.issuer;
+    await gone.stop();
+    const lonely = await startAuth({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'syncro-web' });
+    try {
+      const res = await lonely.api().get('/auth/oidc/login');
+      expect(res.status).toBe(502);
+      expect(res.body.error.code).toBe('PROVIDER_UNAVAILABLE');
+      expect(res.body.error.message).toContain(issuer);
+      expect((await lonely.api().get('/health')).status).toBe(200);
+    } finally {
+      await lonely.stop();
+    }
+  });
+});
