@@ -47,13 +47,14 @@ export async function startLoop(opts: LoopOptions = {}) {
   });
 
   let service: AssignmentService;
-  let served: Served;
+  let served: Served | undefined;
   let url = '';
   /** (Re)starts the Assignment Service on the same database and group: a restart, not a new instance. */
   const up = async () => {
     const ctx = serviceContext('assignment-test');
     service = await start(ctx, { config, consumeFromNow: true, scope: (key) => key.startsWith(prefix) });
-    served = serve('assignment', 0, [service], ctx);
+    // The same port after a restart: clients made before it keep working.
+    served = serve('assignment', served?.port ?? 0, [service], ctx);
     url = served.url;
     await service.consumer.ready;
   };
@@ -73,7 +74,7 @@ export async function startLoop(opts: LoopOptions = {}) {
     },
     as,
     /** The Assignment Service goes away (its consumer, relay and HTTP); the Ticket Service stays. */
-    down: () => served.stop(),
+    down: () => served!.stop(),
     up,
     /**
      * A project owned by a fresh user with `size - 1` more members, once the Assignment Service's
@@ -96,7 +97,7 @@ export async function startLoop(opts: LoopOptions = {}) {
       return { project: owner.project, users, apis, owner: apis[0]! };
     },
     async stop() {
-      await served.stop();
+      await served?.stop();
       await database.drop();
       await tickets.stop();
       await idp.stop();

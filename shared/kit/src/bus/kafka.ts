@@ -96,36 +96,74 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
 
     async subscribe({ groupId, topics, fromBeginning = true, fromNow = false, handle }: SubscribeOptions): Promise<Subscription> {
       const seeks = fromNow ? await uncommittedEnds(groupId, topics) : [];
-      const consumer = kafka.consumer({
-        groupId,
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1000,
-        maxWaitTimeInMs: 100,
-        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 3000 },
-      });
-      consumers.add(consumer);
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: fromNow ? false : fromBeginning });
-      await consumer.run({
-        eachMessage: async ({ topic, partition, message }) => {
-          const incoming: IncomingMessage = {
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key?.toString('utf8') ?? null,
-            value: message.value?.toString('utf8') ?? null,
-            headers: headersToStrings(message.headers),
+      let stopped = false;
+      let current: Consumer | null = null;
+      let relaunch: ReturnType<typeof setTimeout> | undefined;
+
+      const launch = async (seekTo: typeof seeks) => {
+        const consumer = kafka.consumer({
+          groupId,
+          sessionTimeout: 10_000,
+          heartbeatInterval: 1000,
+          maxWaitTimeInMs: 100,
+          retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 3000 },
+        });
+        current = consumer;
+        consumers.add(consumer);
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          log.warn('consumer crashed', { groupId, restartedByKafkajs: payload.restart, err: payload.error });
+          // kafkajs gives up on errors it deems non-retriable (a broker that refused the
+          // connection during an outage): then this consumer is dead, so start a new one.
+          if (payload.restart || stopped) return;
+          consumers.delete(consumer);
+          const again = () => {
+            relaunch = undefined;
+            if (!stopped) launch([]).catch((err) => {
+              log.warn('consumer restart failed; will retry', { groupId, err });
+              relaunch = setTimeout(again, 2000);
+            });
           };
-          await handle(incoming);
-        },
-      });
-      // Applied at the next fetch: a message consumed before it is only seen again (idempotent consumers).
-      for (const s of seeks) consumer.seek(s);
-      consumer.on(consumer.events.CRASH, ({ payload }) => log.warn('consumer crashed; kafkajs restarts it', { groupId, err: payload.error }));
+          relaunch = setTimeout(again, 1000);
+        });
+        await consumer.connect();
+        await consumer.subscribe({ topics, fromBeginning: fromNow ? false : fromBeginning });
+        await consumer.run({
+          eachMessage: async ({ topic, partition, message }) => {
+            const incoming: IncomingMessage = {
+              topic,
+              partition,
+              offset: message.offset,
+              key: message.key?.toString('utf8') ?? null,
+              value: message.value?.toString('utf8') ?? null,
+              headers: headersToStrings(message.headers),
+            };
+            await handle(incoming);
+          },
+        });
+        // Applied at the next fetch: a message consumed before it is only seen again (idempotent consumers).
+        // run() also resolves when the first join failed and kafkajs restarts the group in the
+        // background; seek() throws until the group exists again, so retry for a while.
+        for (let attempt = 0; seekTo.length > 0; attempt++) {
+          try {
+            for (const s of seekTo) consumer.seek(s);
+            break;
+          } catch (err) {
+            if (attempt >= 500 || !/not initialized/.test((err as Error).message)) throw err;
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        }
+      };
+
+      await launch(seeks);
       return {
         async stop() {
+          stopped = true;
+          clearTimeout(relaunch);
+          const consumer = current;
+          if (!consumer) return;
           consumers.delete(consumer);
-          await consumer.disconnect();
+          // A consumer in the middle of reconnecting may not answer a disconnect for long: bounded.
+          await Promise.race([consumer.disconnect().catch(() => {}), new Promise((r) => setTimeout(r, 1500))]);
         },
       };
     },
