@@ -49,7 +49,8 @@ export async function machine(): Promise<Machine> {
     postgres: pg,
     redis: /^redis_version:(.+)$/m.exec(redisInfo)?.[1]?.trim() ?? '?',
     kafka: `Apache Kafka ${/<kafka\.version>([^<]+)</.exec(kafkaPom)?.[1] ?? '?'} (KRaft, single node, infra/kafka)`,
-    wrk: sh(['wrk', '--version']).split('\n')[0]?.replace(/ Copyright.*$/, '') ?? '?',
+    // Scripts that generate their own load (bench/assign.ts) run without wrk installed.
+    wrk: Bun.which('wrk') ? (sh(['wrk', '--version']).split('\n')[0]?.replace(/ Copyright.*$/, '') ?? '?') : 'wrk not installed',
     loadBefore: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     commit: (() => {
       const head = sh(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD']);

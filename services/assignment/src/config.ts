@@ -7,6 +7,11 @@ export const AssignmentConfig = v.object({
   KAFKA_BROKERS: env.list('127.0.0.1:9092'),
   /** Kafka consumer group of the projection and assignment consumer. */
   KAFKA_GROUP_ID: env.string('assignment'),
+  /**
+   * Where a consumer group with no committed offset starts: `earliest` (a fresh deployment builds
+   * from the retained history) or `latest` (only what is published from start-up on).
+   */
+  KAFKA_OFFSET_RESET: v.optional(v.picklist(['earliest', 'latest']), 'earliest'),
   JWKS_URL: env.url('http://127.0.0.1:3001/.well-known/jwks.json'),
   AUTH_ISSUER: env.string('http://127.0.0.1:3001'),
   AUTH_AUDIENCE: env.string('syncroboard'),

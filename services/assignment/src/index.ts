@@ -70,7 +70,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     metrics: ctx.metrics,
     now: opts.now ?? (() => new Date()),
   };
-  const consumer = startProjectionConsumer(deps, bus, { groupId: config.KAFKA_GROUP_ID, fromNow: opts.consumeFromNow, scope: opts.scope });
+  const consumer = startProjectionConsumer(deps, bus, { groupId: config.KAFKA_GROUP_ID, fromNow: opts.consumeFromNow ?? config.KAFKA_OFFSET_RESET === 'latest', scope: opts.scope });
 
   return {
     name: 'assignment',

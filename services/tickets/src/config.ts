@@ -20,6 +20,11 @@ export const TicketConfig = v.object({
   EVENT_RETENTION_MS: env.number(7 * 86_400_000),
   /** Kafka consumer group of the `ticket.assigned` consumer. */
   KAFKA_GROUP_ID: env.string('tickets'),
+  /**
+   * Where a consumer group with no committed offset starts: `earliest` (a fresh deployment builds
+   * from the retained history) or `latest` (only what is published from start-up on).
+   */
+  KAFKA_OFFSET_RESET: v.optional(v.picklist(['earliest', 'latest']), 'earliest'),
   /** Polling fallback of the relay when no NOTIFY arrives (ms). */
   OUTBOX_POLL_MS: env.number(1000),
 });

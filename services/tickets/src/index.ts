@@ -81,7 +81,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     logger,
     metrics: ctx.metrics,
   };
-  const consumer = startAssignedConsumer(deps, bus, { groupId: config.KAFKA_GROUP_ID, fromNow: opts.consumeFromNow });
+  const consumer = startAssignedConsumer(deps, bus, { groupId: config.KAFKA_GROUP_ID, fromNow: opts.consumeFromNow ?? config.KAFKA_OFFSET_RESET === 'latest' });
 
   return {
     name: 'tickets',
