@@ -32,9 +32,10 @@ async function spawnService(name: 'tickets' | 'assignment', env: Record<string, 
   const child = await spawnChild(
     `${name}-assign`,
     ['bun', '--no-warnings', `services/${name}/src/main.ts`],
-    { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', KAFKA_BROKERS, KAFKA_OFFSET_RESET: 'latest' },
+    { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', NODE_ENV: 'production', KAFKA_BROKERS, KAFKA_OFFSET_RESET: 'latest' },
     port!,
-    async (url) => (await fetch(`${url}/health`)).status === 200,
+    // Every check ok, the consumer's included: a group that has not joined yet would start after our events.
+    async (url) => ((await (await fetch(`${url}/health`)).json()) as { status: string }).status === 'ok',
   );
   log(`${name}: pid ${child.pid} on ${child.url} (log ${child.logFile})`);
   return child;

@@ -53,6 +53,12 @@ describe('assignment HTTP API', () => {
     expect((await owner.assign.get(`/assignment/projects/${crypto.randomUUID()}/workload`)).status).toBe(404);
   });
 
+  test('/health is open and reports Postgres (critical), Kafka and the consumer', async () => {
+    const health = await client(loop.url).get('/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'ok', checks: { 'assignment.postgres': 'ok', 'assignment.kafka': 'ok', 'assignment.consumer': 'ok' } });
+  });
+
   test('workload: each member with weighted load, open tickets, availability and skills; by id or key', async () => {
     const { project, users, owner } = await loop.team(2, 'Work');
     await owner.assign.put(`/assignment/projects/${project.id}/members/${users[1]!.id}`, { skills: ['API', 'api', 'db'], capacity: 10 });

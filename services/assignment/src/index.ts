@@ -84,6 +84,8 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
       'assignment.postgres': { critical: true, check: () => db.$client`select 1` },
       // Kafka away only delays assignments (they wait in the outbox, new tickets wait in Kafka).
       'assignment.kafka': { critical: false, check: () => relay.check() },
+      // Until it has joined, new tickets wait in Kafka: degraded, not down.
+      'assignment.consumer': { critical: false, check: () => consumer.check() },
     },
     async stop() {
       await consumer.stop();

@@ -94,6 +94,8 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
       postgres: { critical: true, check: () => db.$client`select 1` },
       // Kafka away only delays events (they wait in the outbox): degraded, not down.
       kafka: { critical: false, check: () => relay.check() },
+      // Until it has joined, assignments wait in Kafka: degraded, not down.
+      consumer: { critical: false, check: () => consumer.check() },
       ...(cache ? { redis: { critical: false, check: () => cache.ping() } } : {}),
     },
     async stop() {

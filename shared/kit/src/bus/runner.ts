@@ -107,6 +107,8 @@ export async function runConsumer(opts: RunnerOptions): Promise<Subscription> {
 export interface BackgroundConsumer {
   /** Resolves once the group is joined and consuming; never rejects (failures are retried). */
   ready: Promise<void>;
+  /** For `/health`: throws until the group is joined (new messages are not consumed before). */
+  check(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -117,10 +119,12 @@ export interface BackgroundConsumer {
 export function startConsumerInBackground(opts: RunnerOptions): BackgroundConsumer {
   let sub: Subscription | null = null;
   let stopped = false;
+  let joined = false;
   const ready = (async () => {
     for (let delay = 500; !stopped; delay = Math.min(delay * 2, 10_000)) {
       try {
         sub = await runConsumer(opts);
+        joined = true;
         if (stopped) await sub.stop();
         return;
       } catch (err) {
@@ -132,6 +136,9 @@ export function startConsumerInBackground(opts: RunnerOptions): BackgroundConsum
   })();
   return {
     ready,
+    async check() {
+      if (!joined) throw new Error(`consumer group ${opts.groupId} not joined yet`);
+    },
     async stop() {
       stopped = true;
       await sub?.stop();
