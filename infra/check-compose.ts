@@ -27,6 +27,7 @@ const ROOT = resolve(import.meta.dir, '..');
 const APP_SERVICES: Record<string, { db: string; port: number }> = {
   auth: { db: 'syncro_auth_db', port: 3001 },
   tickets: { db: 'syncro_ticket_db', port: 3002 },
+  assignment: { db: 'syncro_assign_db', port: 3003 },
 };
 const REQUIRED = ['redpanda', 'console', 'topics', 'postgres', 'redis', ...Object.keys(APP_SERVICES)];
 const ONE_SHOT = new Set(['topics']);

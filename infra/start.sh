@@ -2,7 +2,7 @@
 # infra/start.sh — the one command that starts SyncroBoard on this machine, installing what it
 # needs: Bun (pinned) and dependencies, Postgres/Redis (started if stopped), the databases,
 # Kafka (KRaft, jars from Maven Central) and its topics, then the services in the foreground:
-# auth on :3001, tickets on :3002. Ctrl-C stops the services; `bash infra/down.sh` stops Kafka too.
+# auth on :3001, tickets on :3002, assignment on :3003. Ctrl-C stops the services; `bash infra/down.sh` stops Kafka too.
 #
 # This is the development start: the Auth Service runs with AUTH_DEV_LOGIN=1 (password-less
 # `POST /auth/dev/login`) unless you set AUTH_DEV_LOGIN=0, and signs with a key it generates and
@@ -31,4 +31,7 @@ echo "[start] auth on http://127.0.0.1:${AUTH_PORT} (token: curl -s -XPOST local
 
 PORT="${TICKETS_PORT:-3002}" bun services/tickets/src/main.ts & pids+=($!)
 echo "[start] tickets on http://127.0.0.1:${TICKETS_PORT:-3002} (health: /health, API document: /openapi)" >&2
+
+PORT="${ASSIGNMENT_PORT:-3003}" bun services/assignment/src/main.ts & pids+=($!)
+echo "[start] assignment on http://127.0.0.1:${ASSIGNMENT_PORT:-3003} (health: /health, API document: /openapi)" >&2
 wait -n "${pids[@]}"

@@ -12,18 +12,21 @@ import { freePort } from '@syncro/testing/ports';
 let dir: string;
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let authDatabase: Awaited<ReturnType<typeof createTestDatabase>>;
+let assignDatabase: Awaited<ReturnType<typeof createTestDatabase>>;
 let proc: ReturnType<typeof Bun.spawn> | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'syncro-binary-'));
   database = await createTestDatabase('binary_test');
   authDatabase = await createTestDatabase('binary_auth_test');
+  assignDatabase = await createTestDatabase('binary_assign_test');
 });
 afterAll(async () => {
   proc?.kill();
   await proc?.exited;
   await database.drop();
   await authDatabase.drop();
+  await assignDatabase.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -48,6 +51,11 @@ describe('single binary', () => {
         AUTH_DATABASE_URL: authDatabase.url,
         AUTH_KEY_DIR: join(dir, 'keys'),
         AUTH_DEV_LOGIN: '1',
+        ASSIGNMENT_DATABASE_URL: assignDatabase.url,
+        // Its own groups from the topics' end: the shared broker holds other tests' events.
+        TICKETS_KAFKA_GROUP_ID: `binary-tickets-${crypto.randomUUID()}`,
+        ASSIGNMENT_KAFKA_GROUP_ID: `binary-assignment-${crypto.randomUUID()}`,
+        KAFKA_OFFSET_RESET: 'latest',
         KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
         REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
         LOG_LEVEL: 'warn',
@@ -56,12 +64,14 @@ describe('single binary', () => {
       stderr: 'pipe',
     });
     const base = `http://127.0.0.1:${port}`;
-    let health: Response | undefined;
-    for (let i = 0; i < 100 && health?.status !== 200; i++) {
+    // `ok` (not just 200) once every role's consumer has joined its group: nothing is missed after.
+    let health: { status?: string; checks?: Record<string, string> } | undefined;
+    for (let i = 0; i < 300 && health?.status !== 'ok'; i++) {
       await Bun.sleep(100);
-      health = await fetch(`${base}/health`).catch(() => undefined);
+      health = await fetch(`${base}/health`).then((r) => r.json() as Promise<typeof health>, () => undefined);
     }
-    expect(health?.status).toBe(200);
+    expect(health?.status).toBe('ok');
+    expect(Object.keys(health!.checks!)).toContain('assignment.consumer');
 
     // The binary's own Auth Service signs the user in; its Ticket Service trusts that token.
     const login = await client(base).post('/auth/dev/login', { email: 'binary@example.test', name: 'Binary' });
@@ -73,5 +83,13 @@ describe('single binary', () => {
     expect((await api.post('/projects/BOX/tickets', { title: 'from the binary' })).body.code).toBe('BOX-1');
     const board = await api.get('/projects/BOX/board');
     expect(board.body.columns.OPEN[0].title).toBe('from the binary');
+
+    // The whole loop inside one process: the assignment role assigns the only member.
+    let ticket: { assigneeId: string | null } | undefined;
+    for (let i = 0; i < 100 && !ticket?.assigneeId; i++) {
+      await Bun.sleep(100);
+      ticket = (await api.get('/tickets/BOX-1')).body;
+    }
+    expect(ticket?.assigneeId).toBe(login.body.user.id);
   }, 120_000);
 });

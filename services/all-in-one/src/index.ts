@@ -4,12 +4,13 @@
  */
 import { loadConfig, env } from '@syncro/kit/config';
 import type { RunningService, ServiceContext } from '@syncro/kit/service';
+import { loadAssignmentConfig, start as startAssignment } from '@syncro/assignment';
 import { loadAuthConfig, start as startAuth } from '@syncro/auth';
 import type { TokenVerifier } from '@syncro/kit/auth';
 import { loadTicketConfig, start as startTickets } from '@syncro/tickets';
 import * as v from 'valibot';
 
-export const ROLES = ['auth', 'tickets'] as const;
+export const ROLES = ['auth', 'tickets', 'assignment'] as const;
 type Role = (typeof ROLES)[number];
 
 export const AllInOneConfig = v.object({
@@ -54,8 +55,18 @@ export async function startAll(ctx: ServiceContext, source: Record<string, strin
       const tickets = loadTicketConfig({
         ...source,
         DATABASE_URL: source.TICKETS_DATABASE_URL ?? databaseFor(config.POSTGRES_URL, 'syncro_ticket_db'),
+        // Each role consumes as its own group; one shared KAFKA_GROUP_ID would merge them.
+        KAFKA_GROUP_ID: source.TICKETS_KAFKA_GROUP_ID,
       });
       running.push(await startTickets(ctx, { config: tickets, ...(verify ? { verify } : {}) }));
+    }
+    if (roles.has('assignment')) {
+      const assignment = loadAssignmentConfig({
+        ...source,
+        DATABASE_URL: source.ASSIGNMENT_DATABASE_URL ?? databaseFor(config.POSTGRES_URL, 'syncro_assign_db'),
+        KAFKA_GROUP_ID: source.ASSIGNMENT_KAFKA_GROUP_ID,
+      });
+      running.push(await startAssignment(ctx, { config: assignment, ...(verify ? { verify } : {}) }));
     }
   } catch (err) {
     for (const s of running.toReversed()) await s.stop();

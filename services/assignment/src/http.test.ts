@@ -56,7 +56,7 @@ describe('assignment HTTP API', () => {
   test('/health is open and reports Postgres (critical), Kafka and the consumer', async () => {
     const health = await client(loop.url).get('/health');
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'ok', checks: { 'assignment.postgres': 'ok', 'assignment.kafka': 'ok', 'assignment.consumer': 'ok' } });
+    expect(health.body).toMatchObject({ status: 'ok', checks: { postgres: 'ok', kafka: 'ok', consumer: 'ok' } });
   });
 
   test('workload: each member with weighted load, open tickets, availability and skills; by id or key', async () => {

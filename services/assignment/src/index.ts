@@ -80,12 +80,11 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     bus,
     consumer,
     checks: {
-      // Health check names are shared with other services in the all-in-one process: prefix them.
-      'assignment.postgres': { critical: true, check: () => db.$client`select 1` },
+      postgres: { critical: true, check: () => db.$client`select 1` },
       // Kafka away only delays assignments (they wait in the outbox, new tickets wait in Kafka).
-      'assignment.kafka': { critical: false, check: () => relay.check() },
+      kafka: { critical: false, check: () => relay.check() },
       // Until it has joined, new tickets wait in Kafka: degraded, not down.
-      'assignment.consumer': { critical: false, check: () => consumer.check() },
+      consumer: { critical: false, check: () => consumer.check() },
     },
     async stop() {
       await consumer.stop();

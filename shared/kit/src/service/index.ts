@@ -25,11 +25,20 @@ export interface Served {
   stop(): Promise<void>;
 }
 
+/**
+ * One service's checks keep their names (`postgres`); several in one process (all-in-one) are named
+ * `auth.postgres`, `tickets.postgres`, … so none hides another's.
+ */
+export function mergeChecks(services: RunningService[]): Record<string, HealthCheck> {
+  if (services.length === 1) return { ...services[0]!.checks };
+  return Object.fromEntries(services.flatMap((s) => Object.entries(s.checks).map(([name, check]) => [`${s.name}.${name}`, check])));
+}
+
 /** Bodies are small JSON documents; refuse anything larger before it is buffered. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export function serve(name: string, port: number, services: RunningService[], ctx: ServiceContext): Served {
-  const checks = Object.assign({}, ...services.map((s) => s.checks));
+  const checks = mergeChecks(services);
   let app: AnyElysia = new Elysia().use(httpKit({ service: name, logger: ctx.logger, metrics: ctx.metrics, checks }));
   for (const s of services) app = app.use(s.plugin);
   app.listen({ port, hostname: process.env.HOST ?? '0.0.0.0', maxRequestBodySize: MAX_BODY_BYTES });
@@ -61,4 +70,20 @@ export function stopOnSignals(served: Served, logger: Logger) {
 
 export function serviceContext(service: string): ServiceContext {
   return { logger: createLogger({ service }), metrics: new MetricsRegistry() };
+}
+
+/**
+ * The body of every `main.ts`: start, serve on the port, stop gracefully on signals. A failure to
+ * start (bad configuration, no database) exits 1 with the reason on stderr, not a stack trace.
+ */
+export async function runMain(name: string, boot: (ctx: ServiceContext) => Promise<{ port: number; services: RunningService[] }>) {
+  const ctx = serviceContext(name);
+  try {
+    const { port, services } = await boot(ctx);
+    stopOnSignals(serve(name, port, services, ctx), ctx.logger);
+  } catch (err) {
+    ctx.logger.error(`${name} failed to start`, { err });
+    console.error((err as Error).message);
+    process.exit(1);
+  }
 }
