@@ -4,10 +4,9 @@
  * log. `start()` migrates, connects, starts the outbox relay and the consumer, and returns the plugin.
  */
 import { createTokenVerifier, type TokenVerifier } from '@syncro/kit/auth';
-import { createKafkaBus, type BackgroundConsumer, type EventBus } from '@syncro/kit/bus';
-import { createDb, ensureDatabase, migrateEmbedded } from '@syncro/kit/db';
-import { OutboxRelay, createRelayWaker } from '@syncro/kit/outbox';
-import type { RunningService, ServiceContext } from '@syncro/kit/service';
+import type { BackgroundConsumer, EventBus } from '@syncro/kit/bus';
+import type { OutboxRelay } from '@syncro/kit/outbox';
+import { startBackbone, type RunningService, type ServiceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
 import { loadAssignmentConfig, type AssignmentConfig } from './config.ts';
 import { startProjectionConsumer } from './consumer.ts';
@@ -45,26 +44,22 @@ export interface StartOptions {
 export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promise<AssignmentService> {
   const config = opts.config ?? loadAssignmentConfig();
   const logger = ctx.logger.child({ svc: 'assignment' });
-  await ensureDatabase(config.DATABASE_URL);
-  await migrateEmbedded(config.DATABASE_URL, migrationFiles, 'assignment-migrations');
-
-  const db = createDb(config.DATABASE_URL, schema, { applicationName: 'syncro-assignment', max: config.DB_POOL_MAX });
+  const backbone = await startBackbone(ctx, {
+    name: 'assignment',
+    databaseUrl: config.DATABASE_URL,
+    migrations: migrationFiles,
+    schema,
+    poolMax: config.DB_POOL_MAX,
+    brokers: config.KAFKA_BROKERS,
+    outboxPollMs: config.OUTBOX_POLL_MS,
+    retentionMs: config.EVENT_RETENTION_MS,
+  });
+  const { db, bus, relay } = backbone;
   const verify =
     opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
-  const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'syncro-assignment', logger });
-  const relay = new OutboxRelay({
-    sql: db.$client,
-    bus,
-    logger,
-    name: 'assignment',
-    pollMs: config.OUTBOX_POLL_MS,
-    retentionMs: config.EVENT_RETENTION_MS,
-    metrics: ctx.metrics,
-  });
-  relay.start();
   const deps: AssignDeps = {
     db,
-    wakeRelay: createRelayWaker(db.$client, relay),
+    wakeRelay: backbone.wakeRelay,
     verify,
     logger,
     metrics: ctx.metrics,
@@ -80,17 +75,13 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     bus,
     consumer,
     checks: {
-      postgres: { critical: true, check: () => db.$client`select 1` },
-      // Kafka away only delays assignments (they wait in the outbox, new tickets wait in Kafka).
-      kafka: { critical: false, check: () => relay.check() },
+      ...backbone.checks,
       // Until it has joined, new tickets wait in Kafka: degraded, not down.
       consumer: { critical: false, check: () => consumer.check() },
     },
     async stop() {
       await consumer.stop();
-      await relay.stop();
-      await bus.close();
-      await db.$client.end({ timeout: 5 });
+      await backbone.stop();
     },
   };
 }

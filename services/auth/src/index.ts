@@ -4,10 +4,9 @@
  * service that signs; the others verify against `/.well-known/jwks.json`.
  */
 import { createTokenVerifier, type TokenVerifier } from '@syncro/kit/auth';
-import { createKafkaBus, type EventBus } from '@syncro/kit/bus';
-import { createDb, ensureDatabase, migrateEmbedded } from '@syncro/kit/db';
-import { OutboxRelay, createRelayWaker } from '@syncro/kit/outbox';
-import type { RunningService, ServiceContext } from '@syncro/kit/service';
+import type { EventBus } from '@syncro/kit/bus';
+import type { OutboxRelay } from '@syncro/kit/outbox';
+import { startBackbone, type RunningService, type ServiceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
 import { loadAuthConfig, type AuthConfig } from './config.ts';
 import type { AuthDeps } from './context.ts';
@@ -55,17 +54,21 @@ export async function start(ctx: ServiceContext, opts: { config?: AuthConfig } =
   const keys = await createKeyRing(stored);
   if (config.devLogin) logger.warn('AUTH_DEV_LOGIN=1: POST /auth/dev/login signs anyone in WITHOUT a password. Never enable this in production.');
 
-  await ensureDatabase(config.DATABASE_URL);
-  await migrateEmbedded(config.DATABASE_URL, migrationFiles, 'auth-migrations');
-  const db = createDb(config.DATABASE_URL, schema, { applicationName: 'syncro-auth', max: config.DB_POOL_MAX });
-  const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'syncro-auth', logger });
-  const relay = new OutboxRelay({ sql: db.$client, bus, logger, name: 'auth', pollMs: config.OUTBOX_POLL_MS, metrics: ctx.metrics });
-  relay.start();
+  const backbone = await startBackbone(ctx, {
+    name: 'auth',
+    databaseUrl: config.DATABASE_URL,
+    migrations: migrationFiles,
+    schema,
+    poolMax: config.DB_POOL_MAX,
+    brokers: config.KAFKA_BROKERS,
+    outboxPollMs: config.OUTBOX_POLL_MS,
+  });
+  const { db, bus, relay } = backbone;
 
   const verify = createTokenVerifier({ jwksUrl: new URL('/.well-known/jwks.json', config.PUBLIC_URL).toString(), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, keys: keys.resolver });
   const providers = enabledProviders(config);
   logger.info('login providers', { providers: [...providers.keys()], devLogin: config.devLogin });
-  const deps: AuthDeps = { db, config, keys, verify, providers, wakeRelay: createRelayWaker(db.$client, relay), logger };
+  const deps: AuthDeps = { db, config, keys, verify, providers, wakeRelay: backbone.wakeRelay, logger };
 
   return {
     name: 'auth',
@@ -75,15 +78,7 @@ export async function start(ctx: ServiceContext, opts: { config?: AuthConfig } =
     verify,
     relay,
     bus,
-    checks: {
-      postgres: { critical: true, check: () => db.$client`select 1` },
-      // Kafka away only delays user.created (it waits in the outbox): degraded, not down.
-      kafka: { critical: false, check: () => relay.check() },
-    },
-    async stop() {
-      await relay.stop();
-      await bus.close();
-      await db.$client.end({ timeout: 5 });
-    },
+    checks: backbone.checks,
+    stop: () => backbone.stop(),
   };
 }

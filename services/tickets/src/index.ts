@@ -3,11 +3,10 @@
  * log. `start()` migrates, connects and starts the outbox relay, and returns the Elysia plugin.
  */
 import { createTokenVerifier, type TokenVerifier } from '@syncro/kit/auth';
-import { createKafkaBus, type BackgroundConsumer, type EventBus } from '@syncro/kit/bus';
+import type { BackgroundConsumer, EventBus } from '@syncro/kit/bus';
 import { createRedisCache, createUpstashCache, type Cache } from '@syncro/kit/cache';
-import { createDb, ensureDatabase, migrateEmbedded } from '@syncro/kit/db';
-import { OutboxRelay, createRelayWaker } from '@syncro/kit/outbox';
-import type { RunningService, ServiceContext } from '@syncro/kit/service';
+import type { OutboxRelay } from '@syncro/kit/outbox';
+import { startBackbone, type RunningService, type ServiceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
 import { startAssignedConsumer } from './assignments/assignedConsumer.ts';
 import { boardRoutes } from './board/board.routes.ts';
@@ -50,10 +49,17 @@ export interface StartOptions {
 export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promise<TicketService> {
   const config = opts.config ?? loadTicketConfig();
   const logger = ctx.logger.child({ svc: 'tickets' });
-  await ensureDatabase(config.DATABASE_URL);
-  await migrateEmbedded(config.DATABASE_URL, migrationFiles, 'tickets-migrations');
-
-  const db = createDb(config.DATABASE_URL, schema, { applicationName: 'syncro-tickets', max: config.DB_POOL_MAX });
+  const backbone = await startBackbone(ctx, {
+    name: 'tickets',
+    databaseUrl: config.DATABASE_URL,
+    migrations: migrationFiles,
+    schema,
+    poolMax: config.DB_POOL_MAX,
+    brokers: config.KAFKA_BROKERS,
+    outboxPollMs: config.OUTBOX_POLL_MS,
+    retentionMs: config.EVENT_RETENTION_MS,
+  });
+  const { db, bus, relay } = backbone;
   const cache: Cache | null =
     config.BOARD_CACHE === 'redis'
       ? createRedisCache({ url: config.REDIS_URL })
@@ -62,21 +68,10 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
         : null;
   const verify =
     opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
-  const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'syncro-tickets', logger });
-  const relay = new OutboxRelay({
-    sql: db.$client,
-    bus,
-    logger,
-    name: 'tickets',
-    pollMs: config.OUTBOX_POLL_MS,
-    retentionMs: config.EVENT_RETENTION_MS,
-    metrics: ctx.metrics,
-  });
-  relay.start();
   const deps: TicketDeps = {
     db,
     boardCache: createBoardCache(cache, logger),
-    wakeRelay: createRelayWaker(db.$client, relay),
+    wakeRelay: backbone.wakeRelay,
     verify,
     logger,
     metrics: ctx.metrics,
@@ -91,19 +86,15 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     bus,
     consumer,
     checks: {
-      postgres: { critical: true, check: () => db.$client`select 1` },
-      // Kafka away only delays events (they wait in the outbox): degraded, not down.
-      kafka: { critical: false, check: () => relay.check() },
+      ...backbone.checks,
       // Until it has joined, assignments wait in Kafka: degraded, not down.
       consumer: { critical: false, check: () => consumer.check() },
       ...(cache ? { redis: { critical: false, check: () => cache.ping() } } : {}),
     },
     async stop() {
       await consumer.stop();
-      await relay.stop();
-      await bus.close();
+      await backbone.stop();
       cache?.close();
-      await db.$client.end({ timeout: 5 });
     },
   };
 }

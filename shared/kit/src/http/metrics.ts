@@ -24,19 +24,26 @@ export class Counter {
   }
 }
 
-/** A gauge read at scrape time, so it never goes stale (e.g. the outbox backlog). */
+/**
+ * A gauge read at scrape time, so it never goes stale (e.g. the outbox backlog). Several readers
+ * may share one name with different labels: the relays of the services in one process.
+ */
 export class Gauge {
-  constructor(private read: () => number | Promise<number>) {}
-  private last = 0;
+  private readers = new Map<string, { read: () => number | Promise<number>; last: number }>();
+  add(labels: Labels, read: () => number | Promise<number>) {
+    this.readers.set(labelKey(labels), { read, last: 0 });
+  }
   async refresh() {
-    try {
-      this.last = await this.read();
-    } catch {
-      /* keep the last value: a metrics scrape must not fail because a dependency is down */
+    for (const r of this.readers.values()) {
+      try {
+        r.last = await r.read();
+      } catch {
+        /* keep the last value: a metrics scrape must not fail because a dependency is down */
+      }
     }
   }
   render(name: string) {
-    return [`${name} ${this.last}`];
+    return [...this.readers].map(([k, r]) => `${name}${k ? `{${k}}` : ''} ${r.last}`);
   }
 }
 
@@ -73,8 +80,10 @@ export class MetricsRegistry {
   counter(name: string, help: string) {
     return this.add(name, help, 'counter', new Counter());
   }
-  gauge(name: string, help: string, read: () => number | Promise<number>) {
-    return this.add(name, help, 'gauge', new Gauge(read));
+  gauge(name: string, help: string, read: () => number | Promise<number>, labels: Labels = {}) {
+    const gauge = this.add(name, help, 'gauge', new Gauge());
+    gauge.add(labels, read);
+    return gauge;
   }
   histogram(name: string, help: string) {
     return this.add(name, help, 'histogram', new Histogram());

@@ -69,15 +69,17 @@ export class OutboxRelay {
 
   constructor(private opts: RelayOptions) {
     const m = opts.metrics;
+    // Labelled by relay: in the all-in-one process every service's relay reports under one name.
+    const labels = { relay: opts.name };
     if (m) {
       m.gauge('outbox_backlog', 'Outbox rows not yet published', async () => {
         const [r] = await opts.sql`select count(*)::int as n from outbox where published_at is null`;
         return r?.n ?? 0;
-      });
-      m.gauge('outbox_published_total', 'Events the relay published since start', () => this.stats.published);
-      m.gauge('outbox_relay_lag_seconds', 'Age of the newest event at publication', () => this.stats.lastLagMs / 1000);
-      m.gauge('outbox_relay_batches_total', 'Batches the relay published since start', () => this.stats.batches);
-      m.gauge('outbox_relay_leader', '1 when this process holds the relay lock', () => (this.lockConn ? 1 : 0));
+      }, labels);
+      m.gauge('outbox_published_total', 'Events the relay published since start', () => this.stats.published, labels);
+      m.gauge('outbox_relay_lag_seconds', 'Age of the newest event at publication', () => this.stats.lastLagMs / 1000, labels);
+      m.gauge('outbox_relay_batches_total', 'Batches the relay published since start', () => this.stats.batches, labels);
+      m.gauge('outbox_relay_leader', '1 when this process holds the relay lock', () => (this.lockConn ? 1 : 0), labels);
     }
   }
 

@@ -87,3 +87,4 @@ export async function runMain(name: string, boot: (ctx: ServiceContext) => Promi
     process.exit(1);
   }
 }
+export { startBackbone, type Backbone, type BackboneOptions } from './backbone.ts';

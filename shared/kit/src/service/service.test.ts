@@ -17,3 +17,16 @@ describe('health checks of the services in one process', () => {
     expect(merged['auth.postgres']!.critical).toBe(true);
   });
 });
+
+describe('metrics of the services in one process', () => {
+  test('gauges of one name with different labels are all reported', async () => {
+    const { MetricsRegistry } = await import('../http/metrics.ts');
+    const m = new MetricsRegistry();
+    m.gauge('outbox_backlog', 'Outbox rows not yet published', () => 3, { relay: 'auth' });
+    m.gauge('outbox_backlog', 'Outbox rows not yet published', async () => 7, { relay: 'tickets' });
+    const text = await m.render();
+    expect(text).toContain('outbox_backlog{relay="auth"} 3');
+    expect(text).toContain('outbox_backlog{relay="tickets"} 7');
+    expect(text.match(/# TYPE outbox_backlog gauge/g)).toHaveLength(1);
+  });
+});
