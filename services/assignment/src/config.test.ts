@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { runToExit } from '@syncro/testing/process';
 import { loadAssignmentConfig } from './config.ts';
 
 describe('assignment service configuration', () => {
@@ -15,12 +16,7 @@ describe('assignment service configuration', () => {
   });
 
   test('the process refuses to start and names every bad variable', async () => {
-    const proc = Bun.spawn(['bun', new URL('./main.ts', import.meta.url).pathname], {
-      env: { ...process.env, PORT: 'eighty', DATABASE_URL: 'not a url', KAFKA_OFFSET_RESET: 'middle' },
-      stdout: 'pipe',
-      stderr: 'pipe',
-    });
-    const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    const { code, stderr: err } = await runToExit(new URL('./main.ts', import.meta.url), { PORT: 'eighty', DATABASE_URL: 'not a url', KAFKA_OFFSET_RESET: 'middle' });
     expect(code).toBe(1);
     expect(err).toContain('PORT = "eighty" is invalid');
     expect(err).toContain('DATABASE_URL = "not a url" is invalid');

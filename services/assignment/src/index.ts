@@ -44,16 +44,7 @@ export interface StartOptions {
 export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promise<AssignmentService> {
   const config = opts.config ?? loadAssignmentConfig();
   const logger = ctx.logger.child({ svc: 'assignment' });
-  const backbone = await startBackbone(ctx, {
-    name: 'assignment',
-    databaseUrl: config.DATABASE_URL,
-    migrations: migrationFiles,
-    schema,
-    poolMax: config.DB_POOL_MAX,
-    brokers: config.KAFKA_BROKERS,
-    outboxPollMs: config.OUTBOX_POLL_MS,
-    retentionMs: config.EVENT_RETENTION_MS,
-  });
+  const backbone = await startBackbone(ctx, { name: 'assignment', config, migrations: migrationFiles, schema });
   const { db, bus, relay } = backbone;
   const verify =
     opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });

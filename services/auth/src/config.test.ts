@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { runToExit } from '@syncro/testing/process';
 import { loadAuthConfig } from './config.ts';
 
 describe('auth configuration', () => {
@@ -24,5 +25,16 @@ describe('auth configuration', () => {
     expect(message).toContain('AUTH_DEV_LOGIN');
     // Cross-field problems are reported once the fields themselves parse.
     expect(() => loadAuthConfig({ GOOGLE_CLIENT_ID: 'id', OIDC_CLIENT_ID: 'x' })).toThrow(/GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET[\s\S]*OIDC_ISSUER is missing/);
+  });
+
+  test('the process refuses to start in production with the development login, naming why', async () => {
+    const { code, stderr } = await runToExit(new URL('./main.ts', import.meta.url), { NODE_ENV: 'production', AUTH_DEV_LOGIN: '1', PORT: 'x' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('PORT = "x" is invalid');
+    // Field errors first; once they are fixed, the production rules are reported.
+    const second = await runToExit(new URL('./main.ts', import.meta.url), { NODE_ENV: 'production', AUTH_DEV_LOGIN: '1' });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('AUTH_DEV_LOGIN=1 is refused when NODE_ENV=production');
+    expect(second.stderr).toContain('SIGNING_KEY (or SIGNING_KEY_FILE) is required');
   });
 });

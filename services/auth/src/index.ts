@@ -54,15 +54,7 @@ export async function start(ctx: ServiceContext, opts: { config?: AuthConfig } =
   const keys = await createKeyRing(stored);
   if (config.devLogin) logger.warn('AUTH_DEV_LOGIN=1: POST /auth/dev/login signs anyone in WITHOUT a password. Never enable this in production.');
 
-  const backbone = await startBackbone(ctx, {
-    name: 'auth',
-    databaseUrl: config.DATABASE_URL,
-    migrations: migrationFiles,
-    schema,
-    poolMax: config.DB_POOL_MAX,
-    brokers: config.KAFKA_BROKERS,
-    outboxPollMs: config.OUTBOX_POLL_MS,
-  });
+  const backbone = await startBackbone(ctx, { name: 'auth', config, migrations: migrationFiles, schema });
   const { db, bus, relay } = backbone;
 
   const verify = createTokenVerifier({ jwksUrl: new URL('/.well-known/jwks.json', config.PUBLIC_URL).toString(), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, keys: keys.resolver });

@@ -49,16 +49,7 @@ export interface StartOptions {
 export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promise<TicketService> {
   const config = opts.config ?? loadTicketConfig();
   const logger = ctx.logger.child({ svc: 'tickets' });
-  const backbone = await startBackbone(ctx, {
-    name: 'tickets',
-    databaseUrl: config.DATABASE_URL,
-    migrations: migrationFiles,
-    schema,
-    poolMax: config.DB_POOL_MAX,
-    brokers: config.KAFKA_BROKERS,
-    outboxPollMs: config.OUTBOX_POLL_MS,
-    retentionMs: config.EVENT_RETENTION_MS,
-  });
+  const backbone = await startBackbone(ctx, { name: 'tickets', config, migrations: migrationFiles, schema });
   const { db, bus, relay } = backbone;
   const cache: Cache | null =
     config.BOARD_CACHE === 'redis'

@@ -9,17 +9,22 @@ import type { HealthCheck } from '../http/index.ts';
 import { OutboxRelay, createRelayWaker } from '../outbox/index.ts';
 import type { ServiceContext } from './index.ts';
 
+/** The variables every such service reads under the same names (DESIGN § Configuration). */
+export interface BackboneConfig {
+  DATABASE_URL: string;
+  DB_POOL_MAX: number;
+  KAFKA_BROKERS: string[];
+  OUTBOX_POLL_MS: number;
+  /** How long published outbox rows are kept (the event log reads them); the relay's default if absent. */
+  EVENT_RETENTION_MS?: number;
+}
+
 export interface BackboneOptions<S extends Record<string, unknown>> {
   /** The service's name: the relay's lock, the migration lock, the connection and client names. */
   name: string;
-  databaseUrl: string;
+  config: BackboneConfig;
   migrations: MigrationFiles;
   schema: S;
-  poolMax: number;
-  brokers: string[];
-  outboxPollMs: number;
-  /** How long published outbox rows are kept (the event log reads them). */
-  retentionMs?: number;
 }
 
 export interface Backbone<S extends Record<string, unknown>> {
@@ -35,18 +40,19 @@ export interface Backbone<S extends Record<string, unknown>> {
 }
 
 export async function startBackbone<S extends Record<string, unknown>>(ctx: ServiceContext, o: BackboneOptions<S>): Promise<Backbone<S>> {
+  const { config } = o;
   const logger = ctx.logger.child({ svc: o.name });
-  await ensureDatabase(o.databaseUrl);
-  await migrateEmbedded(o.databaseUrl, o.migrations, `${o.name}-migrations`);
-  const db = createDb(o.databaseUrl, o.schema, { applicationName: `syncro-${o.name}`, max: o.poolMax });
-  const bus = createKafkaBus({ brokers: o.brokers, clientId: `syncro-${o.name}`, logger });
+  await ensureDatabase(config.DATABASE_URL);
+  await migrateEmbedded(config.DATABASE_URL, o.migrations, `${o.name}-migrations`);
+  const db = createDb(config.DATABASE_URL, o.schema, { applicationName: `syncro-${o.name}`, max: config.DB_POOL_MAX });
+  const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `syncro-${o.name}`, logger });
   const relay = new OutboxRelay({
     sql: db.$client,
     bus,
     logger,
     name: o.name,
-    pollMs: o.outboxPollMs,
-    ...(o.retentionMs !== undefined ? { retentionMs: o.retentionMs } : {}),
+    pollMs: config.OUTBOX_POLL_MS,
+    ...(config.EVENT_RETENTION_MS !== undefined ? { retentionMs: config.EVENT_RETENTION_MS } : {}),
     metrics: ctx.metrics,
   });
   relay.start();

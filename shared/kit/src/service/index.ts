@@ -87,4 +87,4 @@ export async function runMain(name: string, boot: (ctx: ServiceContext) => Promi
     process.exit(1);
   }
 }
-export { startBackbone, type Backbone, type BackboneOptions } from './backbone.ts';
+export { startBackbone, type Backbone, type BackboneConfig, type BackboneOptions } from './backbone.ts';
