@@ -28,6 +28,10 @@ export async function eventually<T>(what: string, probe: () => Promise<T | null 
 
 export interface LoopOptions {
   brokers?: string[];
+  /** The Assignment Service's database elsewhere (a throwaway server); created if missing, not dropped. */
+  databaseUrl?: string;
+  /** More of the Assignment Service's environment (retry policy, …). */
+  env?: Record<string, string>;
 }
 
 export async function startLoop(opts: LoopOptions = {}) {
@@ -35,15 +39,16 @@ export async function startLoop(opts: LoopOptions = {}) {
   const prefix = randomPrefix();
   const idp = await startTestIdp();
   const tickets = await startTickets({ idp, keyPrefix: prefix, brokers });
-  const database = await createTestDatabase('assign_test');
+  const database = opts.databaseUrl ? null : await createTestDatabase('assign_test');
   const config = loadAssignmentConfig({
-    DATABASE_URL: database.url,
+    DATABASE_URL: opts.databaseUrl ?? database!.url,
     KAFKA_BROKERS: brokers.join(','),
     KAFKA_GROUP_ID: `assignment-test-${crypto.randomUUID()}`,
     JWKS_URL: idp.jwksUrl,
     AUTH_ISSUER: idp.issuer,
     AUTH_AUDIENCE: idp.audience,
     OUTBOX_POLL_MS: '200',
+    ...opts.env,
   });
 
   let service: AssignmentService;
@@ -64,6 +69,8 @@ export async function startLoop(opts: LoopOptions = {}) {
 
   return {
     prefix,
+    /** The Assignment Service's consumer group (DLQ headers name it). */
+    groupId: config.KAFKA_GROUP_ID,
     idp,
     tickets,
     get assignment() {
@@ -98,7 +105,7 @@ export async function startLoop(opts: LoopOptions = {}) {
     },
     async stop() {
       await served?.stop();
-      await database.drop();
+      await database?.drop();
       await tickets.stop();
       await idp.stop();
     },

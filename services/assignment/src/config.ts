@@ -12,6 +12,13 @@ export const AssignmentConfig = v.object({
    * from the retained history) or `latest` (only what is published from start-up on).
    */
   KAFKA_OFFSET_RESET: v.optional(v.picklist(['earliest', 'latest']), 'earliest'),
+  /**
+   * A message whose handling fails (its database down or locked) is tried this many times, with
+   * exponential backoff from 100 ms up to CONSUMER_MAX_BACKOFF_MS, then goes to `<topic>.dlq`.
+   * The partition waits meanwhile (per-project order), so the window is kept to seconds.
+   */
+  CONSUMER_MAX_ATTEMPTS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer('must be a whole number'), v.minValue(1)), '5'),
+  CONSUMER_MAX_BACKOFF_MS: env.number(3000),
   JWKS_URL: env.url('http://127.0.0.1:3001/.well-known/jwks.json'),
   AUTH_ISSUER: env.string('http://127.0.0.1:3001'),
   AUTH_AUDIENCE: env.string('syncroboard'),

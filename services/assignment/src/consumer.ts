@@ -12,6 +12,8 @@ export interface ConsumerOptions {
    * shared broker serves only its own, or it would assign other test files' tickets.
    */
   scope?: (projectKey: string) => boolean;
+  maxAttempts?: number;
+  maxBackoffMs?: number;
 }
 
 const keyOf = (e: { key: string } | { code: string }) => ('key' in e ? e.key : e.code.slice(0, e.code.lastIndexOf('-')));
@@ -31,8 +33,10 @@ export function startProjectionConsumer(deps: AssignDeps, bus: EventBus, opts: C
     bus,
     groupId: opts.groupId,
     fromNow: opts.fromNow,
+    maxAttempts: opts.maxAttempts,
+    maxBackoffMs: opts.maxBackoffMs,
     logger: deps.logger,
-    dlqCounter: deps.metrics.counter('consumer_dead_letters_total', 'Messages sent to a DLQ by topic and group'),
+    metrics: deps.metrics,
     handlers,
   });
 }

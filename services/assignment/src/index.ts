@@ -56,7 +56,13 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     metrics: ctx.metrics,
     now: opts.now ?? (() => new Date()),
   };
-  const consumer = startProjectionConsumer(deps, bus, { groupId: config.KAFKA_GROUP_ID, fromNow: opts.consumeFromNow ?? config.KAFKA_OFFSET_RESET === 'latest', scope: opts.scope });
+  const consumer = startProjectionConsumer(deps, bus, {
+    groupId: config.KAFKA_GROUP_ID,
+    fromNow: opts.consumeFromNow ?? config.KAFKA_OFFSET_RESET === 'latest',
+    scope: opts.scope,
+    maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+    maxBackoffMs: config.CONSUMER_MAX_BACKOFF_MS,
+  });
 
   return {
     name: 'assignment',

@@ -25,6 +25,13 @@ export const TicketConfig = v.object({
    * from the retained history) or `latest` (only what is published from start-up on).
    */
   KAFKA_OFFSET_RESET: v.optional(v.picklist(['earliest', 'latest']), 'earliest'),
+  /**
+   * A message whose handling fails (its database down or locked) is tried this many times, with
+   * exponential backoff from 100 ms up to CONSUMER_MAX_BACKOFF_MS, then goes to `<topic>.dlq`.
+   * The partition waits meanwhile (per-project order), so the window is kept to seconds.
+   */
+  CONSUMER_MAX_ATTEMPTS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer('must be a whole number'), v.minValue(1)), '5'),
+  CONSUMER_MAX_BACKOFF_MS: env.number(3000),
   /** Polling fallback of the relay when no NOTIFY arrives (ms). */
   OUTBOX_POLL_MS: env.number(1000),
 });

@@ -67,7 +67,12 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     logger,
     metrics: ctx.metrics,
   };
-  const consumer = startAssignedConsumer(deps, bus, { groupId: config.KAFKA_GROUP_ID, fromNow: opts.consumeFromNow ?? config.KAFKA_OFFSET_RESET === 'latest' });
+  const consumer = startAssignedConsumer(deps, bus, {
+    groupId: config.KAFKA_GROUP_ID,
+    fromNow: opts.consumeFromNow ?? config.KAFKA_OFFSET_RESET === 'latest',
+    maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+    maxBackoffMs: config.CONSUMER_MAX_BACKOFF_MS,
+  });
 
   return {
     name: 'tickets',

@@ -7,18 +7,20 @@ import { startThrowawayKafka, type ThrowawayKafka } from './kafka.ts';
 let kafka: ThrowawayKafka | undefined;
 afterAll(() => kafka?.dispose());
 
-const client = (brokers: string[]) =>
+/** Impatient by default, to prove "unreachable" quickly; patient for reading after a restart. */
+const client = (brokers: string[], patient = false) =>
   new Kafka({
     clientId: 'throwaway-kafka-test',
     brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
-    retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 200 },
+    retry: patient ? { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 } : { retries: 1, initialRetryTime: 100, maxRetryTime: 200 },
   });
 
 /** Reads `count` messages of `topic` from the beginning with a fresh consumer group. */
 async function readFromBeginning(brokers: string[], topic: string, count: number): Promise<string[]> {
-  const consumer = client(brokers).consumer({ groupId: `g-${crypto.randomUUID()}` });
+  // A just-restarted broker may still be loading its group coordinator: a consumer must be patient.
+  const consumer = client(brokers, true).consumer({ groupId: `g-${crypto.randomUUID()}` });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -7,16 +7,19 @@ export interface AssignedConsumerOptions {
   groupId: string;
   /** Tests on a shared broker: start at the topic's end instead of its whole history. */
   fromNow?: boolean;
+  maxAttempts?: number;
+  maxBackoffMs?: number;
 }
 
 export function startAssignedConsumer(deps: TicketDeps, bus: EventBus, opts: AssignedConsumerOptions): BackgroundConsumer {
-  const dlqCounter = deps.metrics.counter('consumer_dead_letters_total', 'Messages sent to a DLQ by topic and group');
   return startConsumerInBackground({
     bus,
     groupId: opts.groupId,
     fromNow: opts.fromNow,
+    maxAttempts: opts.maxAttempts,
+    maxBackoffMs: opts.maxBackoffMs,
     logger: deps.logger,
-    dlqCounter,
+    metrics: deps.metrics,
     handlers: {
       'ticket.assigned': async (event) => {
         const outcome = await applyAssignment(deps, event);

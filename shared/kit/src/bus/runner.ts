@@ -3,7 +3,7 @@
  * backoff, then `<topic>.dlq` with the original coordinates in headers, then the next message.
  */
 import { isTopic, parseEnvelope, type Envelope, type Topic } from '@syncro/contracts';
-import type { Counter } from '../http/metrics.ts';
+import type { MetricsRegistry } from '../http/metrics.ts';
 import type { Logger } from '../log/index.ts';
 import type { EventBus, IncomingMessage, Subscription } from './port.ts';
 
@@ -36,7 +36,8 @@ export interface RunnerOptions {
   fromBeginning?: boolean;
   /** See `SubscribeOptions.fromNow`. */
   fromNow?: boolean;
-  dlqCounter?: Counter;
+  /** Counts `consumer_retries_total` and `consumer_dead_letters_total` by topic and group. */
+  metrics?: MetricsRegistry;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -44,11 +45,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runConsumer(opts: RunnerOptions): Promise<Subscription> {
   const { bus, groupId, handlers, maxAttempts = 5, baseBackoffMs = 100, maxBackoffMs = 3000 } = opts;
   const log = opts.logger.child({ consumer: groupId });
+  const retries = opts.metrics?.counter('consumer_retries_total', 'Handler failures that were retried, by topic and group');
+  const deadLetters = opts.metrics?.counter('consumer_dead_letters_total', 'Messages sent to a DLQ, by topic and group');
   const topics = Object.keys(handlers).filter(isTopic);
 
   const deadLetter = async (msg: IncomingMessage, attempts: number, error: string) => {
     log.warn('message sent to the DLQ', { topic: msg.topic, partition: msg.partition, offset: msg.offset, attempts, error });
-    opts.dlqCounter?.inc({ topic: msg.topic, group: groupId });
+    deadLetters?.inc({ topic: msg.topic, group: groupId });
     // If this publish fails it throws, the offset is not committed, and the message comes again.
     await bus.publish([
       {
@@ -95,6 +98,7 @@ export async function runConsumer(opts: RunnerOptions): Promise<Subscription> {
         const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
         if (err instanceof PermanentError || attempt >= maxAttempts) return deadLetter(msg, attempt, error);
         const backoff = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1));
+        retries?.inc({ topic, group: groupId });
         log.debug('handler failed; retrying', { topic, offset: msg.offset, attempt, backoff, error });
         await sleep(backoff * (0.75 + Math.random() * 0.5));
       }

@@ -12,9 +12,18 @@ export interface DbOptions {
   applicationName?: string;
 }
 
+/**
+ * Seconds before a connection that failed is tried again. postgres.js grows this as 3^n / 100 up
+ * to 20 s, counting failures across the pool: measured here, after a 6 s outage under load the pool
+ * answered again 3 s after Postgres was back, with this 11 ms. Doubling from 50 ms to a 1 s cap
+ * still tries at most once a second per connection while the database is away.
+ */
+export const reconnectBackoff = (retries: number) => Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2);
+
 export function createDb<S extends Record<string, unknown>>(url: string, schema: S, opts: DbOptions = {}): Db<S> {
   const sql = postgres(url, {
     max: opts.max ?? 10,
+    backoff: reconnectBackoff,
     onnotice: () => {},
     connection: { application_name: opts.applicationName ?? 'syncroboard' },
   });

@@ -192,6 +192,8 @@ export class OutboxRelay {
     try {
       await this.lockConn`select 1`;
     } catch {
+      // Not released: the pool already moved the dead connection to its closed set, where it is
+      // reconnected on demand; releasing it would hand the dead session to the next query (measured).
       this.lockConn = null;
     }
   }
