@@ -8,7 +8,7 @@ FROM oven/bun:1.4.5 AS manifests
 WORKDIR /src
 COPY . .
 RUN mkdir /manifests \
- && cp package.json bun.lock bunfig.toml /manifests/ \
+ && cp -r package.json bun.lock bunfig.toml patches /manifests/ \
  && find shared services -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests/ \;
 
 # 2. Production dependencies, exactly as locked.

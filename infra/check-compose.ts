@@ -140,6 +140,10 @@ export function checkCompose(file: string): string[] {
     if (from.startsWith('oven/bun') && from !== `oven/bun:${bunVersion}`) fail(`Dockerfile: FROM ${from}, package.json pins bun@${bunVersion}`);
   }
   if (!/bun install --frozen-lockfile --production/.test(dockerfile)) fail('Dockerfile: want bun install --frozen-lockfile --production');
+  // bun install applies package.json "patchedDependencies": the patch files must be in the install layer.
+  const patched = Object.values((JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { patchedDependencies?: Record<string, string> }).patchedDependencies ?? {});
+  if (patched.length && !/cp[^\n]*\bpatches\b[^\n]*\/manifests/.test(dockerfile)) fail('Dockerfile: the manifests stage must copy patches/ (package.json patchedDependencies)');
+  for (const f of patched) if (!existsSync(resolve(ROOT, f))) fail(`package.json patchedDependencies: ${f} is missing`);
   if (!/services\/tickets\/src\/main\.ts/.test(dockerfile)) fail('Dockerfile: should run services/tickets/src/main.ts');
   return problems;
 }
