@@ -65,6 +65,11 @@ describe('assignment database outage', () => {
       expect(dead!.headers[DlqHeader.attempts]).toBe('3');
       expect(dead!.headers[DlqHeader.error]).toMatch(/ECONNREFUSED|connect|terminat/i);
       expect(dead!.value).toMatchObject({ ticketId: lost.id, projectId: project.id });
+      // Meanwhile its API says "unavailable, retry", not "internal error".
+      const during = await owner.assign.get(`/assignment/projects/${project.id}/workload`);
+      expect(during.status).toBe(503);
+      expect(during.headers.get('retry-after')).toBe('1');
+      expect(during.body.error.code).toBe('UNAVAILABLE');
 
       await pg.start();
       const next = (await owner.tickets.post(`/projects/${project.id}/tickets`, { title: 'after it is back' })).body;

@@ -29,6 +29,10 @@ const app = new Elysia()
   })
   .get('/boom', () => {
     throw new Error('secret internals');
+  })
+  .get('/db-down', () => {
+    // As Drizzle throws it: the driver's error as the cause.
+    throw new Error('Failed query: select 1', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }) });
   });
 
 const req = (path: string, init?: RequestInit) => app.handle(new Request(`http://localhost${path}`, init));
@@ -57,6 +61,15 @@ describe('http kit', () => {
     const text = await boom.text();
     expect(text).not.toContain('secret');
     expect(JSON.parse(text).error.code).toBe('INTERNAL');
+  });
+
+  test('a backing service that cannot be reached is 503 with Retry-After, not a 500', async () => {
+    const res = await req('/db-down');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    const body = await json(res);
+    expect(body.error.code).toBe('UNAVAILABLE');
+    expect(JSON.stringify(body)).not.toContain('5432');
   });
 
   test('request ids are echoed or made', async () => {

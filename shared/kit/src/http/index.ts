@@ -33,6 +33,24 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms))]);
 
+/**
+ * Connection-level failures of Postgres (postgres.js codes, socket errors, and the server's
+ * shutdown/startup SQLSTATEs): the request may well succeed in a moment.
+ */
+const UNAVAILABLE_CODES = new Set([
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006',
+]);
+export const isUnavailable = (err: unknown): boolean => {
+  // Drizzle wraps the driver's error (DrizzleQueryError): look down the `cause` chain.
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  }
+  return false;
+};
+
 export function httpKit({ service, logger, metrics, checks = {} }: HttpKitOptions) {
   const started = new WeakMap<Request, { at: number; id: string }>();
   const requests = metrics.counter('http_requests_total', 'HTTP requests by method, route and status');
@@ -75,6 +93,13 @@ export function httpKit({ service, logger, metrics, checks = {} }: HttpKitOption
         case 'INVALID_COOKIE_SIGNATURE':
           return json(400, errorBody('BAD_REQUEST', 'A cookie has an invalid signature'));
         default:
+          if (isUnavailable(error)) {
+            // Our dependency is away, not the caller's fault nor a bug: tell them to come back soon.
+            logger.warn('dependency unavailable', { err: error, requestId, path: new URL(request.url).pathname });
+            const res = json(503, errorBody('UNAVAILABLE', 'A backing service is unavailable; retry shortly', { requestId }));
+            res.headers.set('retry-after', '1');
+            return res;
+          }
           logger.error('unhandled error', { err: error, requestId, path: new URL(request.url).pathname });
           return json(500, errorBody('INTERNAL', 'Internal error', { requestId }));
       }
