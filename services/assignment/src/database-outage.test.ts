@@ -1,10 +1,11 @@
 /**
  * The Assignment Service's own database goes away (a throwaway Postgres, never the machine's):
  * a short outage is ridden out by the consumer's bounded retries with backoff; a longer one sends
- * the event to `ticket.created.dlq` with the error, and the consumer goes on with the next message.
+ * the event to `ticket.created.dlq` with the error, and the consumer goes on with the next message;
+ * replaying the dead letters then assigns it.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { DlqHeader } from '@syncro/kit/bus';
+import { DlqHeader, replayDeadLetters } from '@syncro/kit/bus';
 import { collectEvents, type EventCollector } from '@syncro/testing';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '@syncro/testing/postgres';
 import { BROKERS, eventually, startLoop, type Loop } from './assignment.harness.ts';
@@ -50,7 +51,7 @@ describe('assignment database outage', () => {
     }
   }, 60_000);
 
-  test('a longer outage: after the bounded retries the event goes to ticket.created.dlq with the error; the next one is applied', async () => {
+  test('a longer outage: after the bounded retries the event goes to ticket.created.dlq with the error; the next one is applied; a replay applies it', async () => {
     // 3 attempts within ~300 ms: the database stays down longer than that.
     const loop = await startLoop({ databaseUrl: pg.url('assign_long'), env: { CONSUMER_MAX_ATTEMPTS: '3', CONSUMER_MAX_BACKOFF_MS: '200' } });
     try {
@@ -74,8 +75,15 @@ describe('assignment database outage', () => {
       await pg.start();
       const next = (await owner.tickets.post(`/projects/${project.id}/tickets`, { title: 'after it is back' })).body;
       expect(await eventually('the next ticket assigned', async () => (await ticketOf(owner, next.id)).assigneeId)).toBeString();
-      // The dead-lettered one waits for an operator (DLQ replay or POST …/auto once it is known).
+      // The dead-lettered one waits for an operator…
       expect((await ticketOf(owner, lost.id)).assigneeId).toBeNull();
+      // …who replays this group's dead letters: now it is assigned, once.
+      const replay = await replayDeadLetters({ brokers: BROKERS, dlqTopic: 'ticket.created.dlq', group });
+      expect(replay.replayed).toBe(1);
+      expect(await eventually('the replayed ticket assigned', async () => (await ticketOf(owner, lost.id)).assigneeId)).toBeString();
+      expect((await owner.assign.get(`/assignment/tickets/${lost.id}/decisions`)).body.decisions).toHaveLength(1);
+      // A second replay finds nothing new for this group.
+      expect((await replayDeadLetters({ brokers: BROKERS, dlqTopic: 'ticket.created.dlq', group })).replayed).toBe(0);
     } finally {
       await pg.start();
       await loop.stop();

@@ -2,3 +2,4 @@
 export * from './port.ts';
 export * from './kafka.ts';
 export * from './runner.ts';
+export * from './dlqReplay.ts';
