@@ -1,25 +1,20 @@
 /** @module The Assignment Service's consumer: the projection's topics to their handlers (kit runner: contract check, retries, DLQ). */
-import { startConsumerInBackground, type BackgroundConsumer, type EventBus, type Handlers } from '@syncro/kit/bus';
+import { startConsumerInBackground, type BackgroundConsumer, type ConsumerSettings, type EventBus, type Handlers } from '@syncro/kit/bus';
 import type { AssignDeps } from './context.ts';
 import * as projector from './projection/projector.ts';
 
-export interface ConsumerOptions {
-  groupId: string;
-  /** Tests on a shared broker: start at the topics' end instead of their whole history. */
-  fromNow?: boolean;
+export interface ConsumerOptions extends ConsumerSettings {
   /**
    * Which projects this instance serves, by key. Production serves all; a test instance on a
    * shared broker serves only its own, or it would assign other test files' tickets.
    */
-  scope?: (projectKey: string) => boolean;
-  maxAttempts?: number;
-  maxBackoffMs?: number;
+  scope?: ((projectKey: string) => boolean) | undefined;
 }
 
 const keyOf = (e: { key: string } | { code: string }) => ('key' in e ? e.key : e.code.slice(0, e.code.lastIndexOf('-')));
 
-export function startProjectionConsumer(deps: AssignDeps, bus: EventBus, opts: ConsumerOptions): BackgroundConsumer {
-  const inScope = opts.scope ?? (() => true);
+export function startProjectionConsumer(deps: AssignDeps, bus: EventBus, { scope, ...settings }: ConsumerOptions): BackgroundConsumer {
+  const inScope = scope ?? (() => true);
   const handlers: Handlers = {
     'project.created': (e) => (inScope(keyOf(e)) ? projector.projectCreated(deps, e) : Promise.resolve()),
     'project.member.added': (e) => (inScope(keyOf(e)) ? projector.memberAdded(deps, e) : Promise.resolve()),
@@ -31,10 +26,7 @@ export function startProjectionConsumer(deps: AssignDeps, bus: EventBus, opts: C
   };
   return startConsumerInBackground({
     bus,
-    groupId: opts.groupId,
-    fromNow: opts.fromNow,
-    maxAttempts: opts.maxAttempts,
-    maxBackoffMs: opts.maxBackoffMs,
+    ...settings,
     logger: deps.logger,
     metrics: deps.metrics,
     handlers,

@@ -4,7 +4,7 @@
  * log. `start()` migrates, connects, starts the outbox relay and the consumer, and returns the plugin.
  */
 import { createTokenVerifier, type TokenVerifier } from '@syncro/kit/auth';
-import type { BackgroundConsumer, EventBus } from '@syncro/kit/bus';
+import { consumerSettings, type BackgroundConsumer, type EventBus } from '@syncro/kit/bus';
 import type { OutboxRelay } from '@syncro/kit/outbox';
 import { startBackbone, type RunningService, type ServiceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
@@ -56,13 +56,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     metrics: ctx.metrics,
     now: opts.now ?? (() => new Date()),
   };
-  const consumer = startProjectionConsumer(deps, bus, {
-    groupId: config.KAFKA_GROUP_ID,
-    fromNow: opts.consumeFromNow ?? config.KAFKA_OFFSET_RESET === 'latest',
-    scope: opts.scope,
-    maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
-    maxBackoffMs: config.CONSUMER_MAX_BACKOFF_MS,
-  });
+  const consumer = startProjectionConsumer(deps, bus, { ...consumerSettings(config, opts.consumeFromNow), scope: opts.scope });
 
   return {
     name: 'assignment',

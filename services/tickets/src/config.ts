@@ -1,4 +1,5 @@
 /** @module The Ticket Service's environment, validated once at start-up. */
+import { consumerEnv } from '@syncro/kit/bus';
 import { env, loadConfig } from '@syncro/kit/config';
 import * as v from 'valibot';
 
@@ -18,20 +19,8 @@ export const TicketConfig = v.object({
   DB_POOL_MAX: env.number(10),
   /** How long published events stay in the outbox for `/projects/:id/events` (ms; 7 days). */
   EVENT_RETENTION_MS: env.number(7 * 86_400_000),
-  /** Kafka consumer group of the `ticket.assigned` consumer. */
-  KAFKA_GROUP_ID: env.string('tickets'),
-  /**
-   * Where a consumer group with no committed offset starts: `earliest` (a fresh deployment builds
-   * from the retained history) or `latest` (only what is published from start-up on).
-   */
-  KAFKA_OFFSET_RESET: v.optional(v.picklist(['earliest', 'latest']), 'earliest'),
-  /**
-   * A message whose handling fails (its database down or locked) is tried this many times, with
-   * exponential backoff from 100 ms up to CONSUMER_MAX_BACKOFF_MS, then goes to `<topic>.dlq`.
-   * The partition waits meanwhile (per-project order), so the window is kept to seconds.
-   */
-  CONSUMER_MAX_ATTEMPTS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer('must be a whole number'), v.minValue(1)), '5'),
-  CONSUMER_MAX_BACKOFF_MS: env.number(3000),
+  /** KAFKA_GROUP_ID, KAFKA_OFFSET_RESET, CONSUMER_MAX_ATTEMPTS, CONSUMER_MAX_BACKOFF_MS of the `ticket.assigned` consumer. */
+  ...consumerEnv('tickets'),
   /** Polling fallback of the relay when no NOTIFY arrives (ms). */
   OUTBOX_POLL_MS: env.number(1000),
 });

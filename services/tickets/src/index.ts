@@ -3,7 +3,7 @@
  * log. `start()` migrates, connects and starts the outbox relay, and returns the Elysia plugin.
  */
 import { createTokenVerifier, type TokenVerifier } from '@syncro/kit/auth';
-import type { BackgroundConsumer, EventBus } from '@syncro/kit/bus';
+import { consumerSettings, type BackgroundConsumer, type EventBus } from '@syncro/kit/bus';
 import { createRedisCache, createUpstashCache, type Cache } from '@syncro/kit/cache';
 import type { OutboxRelay } from '@syncro/kit/outbox';
 import { startBackbone, type RunningService, type ServiceContext } from '@syncro/kit/service';
@@ -67,12 +67,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     logger,
     metrics: ctx.metrics,
   };
-  const consumer = startAssignedConsumer(deps, bus, {
-    groupId: config.KAFKA_GROUP_ID,
-    fromNow: opts.consumeFromNow ?? config.KAFKA_OFFSET_RESET === 'latest',
-    maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
-    maxBackoffMs: config.CONSUMER_MAX_BACKOFF_MS,
-  });
+  const consumer = startAssignedConsumer(deps, bus, consumerSettings(config, opts.consumeFromNow));
 
   return {
     name: 'tickets',

@@ -3,3 +3,4 @@ export * from './port.ts';
 export * from './kafka.ts';
 export * from './runner.ts';
 export * from './dlqReplay.ts';
+export * from './consumerConfig.ts';
