@@ -11,10 +11,10 @@ import { browser, loginThroughProvider, startAuth, startMockProvider, type Auth,
 import { GOOGLE_SCOPES, googleProvider } from './google.ts';
 
 describe('Google with its production endpoints', () => {
-  test('the authorization URL asks for openid email profile with PKCE S256 and state', async () => {
+  test('the authorization URL asks for openid email profile with PKCE S256, state and nonce', async () => {
     const config = loadAuthConfig({ GOOGLE_CLIENT_ID: 'client.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: 's' });
     const google = googleProvider(config, 'https://board.example.com/auth/google/callback');
-    const url = await google.authorizationUrl('state-123', 'verifier-'.padEnd(50, 'x'));
+    const url = await google.authorizationUrl('state-123', 'verifier-'.padEnd(50, 'x'), 'nonce-456');
     expect(url.origin + url.pathname).toBe('https://accounts.google.com/o/oauth2/v2/auth');
     expect(Object.fromEntries(url.searchParams)).toEqual({
       response_type: 'code',
@@ -24,6 +24,7 @@ describe('Google with its production endpoints', () => {
       code_challenge_method: 'S256',
       code_challenge: createS256CodeChallenge('verifier-'.padEnd(50, 'x')),
       scope: 'openid email profile',
+      nonce: 'nonce-456',
     });
     expect(GOOGLE_SCOPES).toEqual(['openid', 'email', 'profile']);
   });

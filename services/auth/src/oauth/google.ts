@@ -22,16 +22,18 @@ export function googleProvider(config: AuthConfig, redirectUri: string): LoginPr
   return {
     id: 'google',
     name: 'Google',
-    async authorizationUrl(state, codeVerifier) {
-      return custom
+    async authorizationUrl(state, codeVerifier, nonce) {
+      const url = custom
         ? generic.createAuthorizationURLWithPKCE(config.GOOGLE_AUTHORIZATION_URL, state, CodeChallengeMethod.S256, codeVerifier, GOOGLE_SCOPES)
         : google.createAuthorizationURL(state, codeVerifier, GOOGLE_SCOPES);
+      url.searchParams.set('nonce', nonce);
+      return url;
     },
-    async identify(code, codeVerifier) {
+    async identify(code, codeVerifier, nonce) {
       const idToken = await exchangeCode(() =>
         custom ? generic.validateAuthorizationCode(config.GOOGLE_TOKEN_URL, code, codeVerifier) : google.validateAuthorizationCode(code, codeVerifier),
       );
-      return verifyIdToken(idToken, { provider: 'google', jwks, issuer, clientId });
+      return verifyIdToken(idToken, { provider: 'google', jwks, issuer, clientId, nonce });
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
- * @module Routes of the browser login: `/auth/providers`, `/auth/{provider}/login` (state and PKCE
- * verifier into short-lived HttpOnly cookies, redirect to the provider) and the callback (check
- * state, exchange the code with the verifier, sign in, session cookies, redirect to the board).
+ * @module Routes of the browser login: `/auth/providers`, `/auth/{provider}/login` (state, PKCE
+ * verifier and nonce into short-lived HttpOnly cookies, redirect to the provider) and the callback
+ * (check state, exchange the code with the verifier, check the ID token's nonce, sign in, session
+ * cookies, redirect to the board).
  */
 import { HttpError, notFound } from '@syncro/kit/http';
 import { generateCodeVerifier, generateState } from 'arctic';
@@ -54,10 +55,12 @@ export const loginRoutes = (deps: AuthDeps) => {
         const p = provider(params.provider);
         const state = generateState();
         const verifier = generateCodeVerifier();
-        const url = await p.authorizationUrl(state, verifier);
+        const nonce = generateState();
+        const url = await p.authorizationUrl(state, verifier, nonce);
         return withCookies(new Response(null, { status: 302, headers: { location: url.toString(), 'cache-control': 'no-store' } }), [
           oauthCookie(OAUTH_COOKIES.state, state),
           oauthCookie(OAUTH_COOKIES.verifier, verifier),
+          oauthCookie(OAUTH_COOKIES.nonce, nonce),
           oauthCookie(OAUTH_COOKIES.redirect, safePath(query.redirect)),
         ]);
       },
@@ -77,7 +80,10 @@ export const loginRoutes = (deps: AuthDeps) => {
         const verifier = readCookie(request.headers, OAUTH_COOKIES.verifier);
         if (!verifier) throw oauthError('PKCE_VERIFIER_MISSING', 'The PKCE code verifier cookie is missing; start the login again');
 
-        const identity = await p.identify(query.code, verifier);
+        const nonce = readCookie(request.headers, OAUTH_COOKIES.nonce);
+        if (!nonce) throw oauthError('OAUTH_NONCE_MISSING', 'The login nonce cookie is missing; start the login again');
+
+        const identity = await p.identify(query.code, verifier, nonce);
         const { user } = await signIn(deps, identity);
         const session = await startSession(deps, user);
         deps.logger.info('login', { provider: p.id, userId: user.id });

@@ -51,8 +51,9 @@ describe('OIDC login, end to end', () => {
     expect(authorize.searchParams.get('scope')).toBe('openid email profile');
     const state = authorize.searchParams.get('state')!;
     expect(state.length).toBeGreaterThanOrEqual(32);
+    expect(authorize.searchParams.get('nonce')!.length).toBeGreaterThanOrEqual(32);
     const loginCookies = login.headers.getSetCookie();
-    for (const name of ['sb_oauth_state', 'sb_oauth_verifier']) {
+    for (const name of ['sb_oauth_state', 'sb_oauth_verifier', 'sb_oauth_nonce']) {
       const line = loginCookies.find((c) => c.startsWith(`${name}=`))!;
       expect(line).toContain('HttpOnly');
       expect(line).toContain('SameSite=Lax');
@@ -145,6 +146,18 @@ describe('a tampered login round trip is refused', () => {
     const { b, callback } = await begin();
     b.jar.delete('sb_oauth_verifier');
     await expectRefused(await b.go(callback.toString()), 400, 'PKCE_VERIFIER_MISSING', b);
+  });
+
+  test('missing nonce cookie', async () => {
+    const { b, callback } = await begin();
+    b.jar.delete('sb_oauth_nonce');
+    await expectRefused(await b.go(callback.toString()), 400, 'OAUTH_NONCE_MISSING', b);
+  });
+
+  test('an ID token minted for another login (its nonce is not this browser’s)', async () => {
+    const { b, callback } = await begin();
+    b.jar.set('sb_oauth_nonce', 'x'.repeat(43));
+    await expectRefused(await b.go(callback.toString()), 401, 'ID_TOKEN_INVALID', b);
   });
 
   test('a wrong PKCE verifier is refused by the provider', async () => {

@@ -45,14 +45,16 @@ export function oidcProvider(config: AuthConfig, redirectUri: string): LoginProv
   return {
     id: 'oidc',
     name: config.OIDC_NAME,
-    async authorizationUrl(state, codeVerifier) {
+    async authorizationUrl(state, codeVerifier, nonce) {
       const { doc } = await discover();
-      return client.createAuthorizationURLWithPKCE(doc.authorization_endpoint, state, CodeChallengeMethod.S256, codeVerifier, scopes);
+      const url = client.createAuthorizationURLWithPKCE(doc.authorization_endpoint, state, CodeChallengeMethod.S256, codeVerifier, scopes);
+      url.searchParams.set('nonce', nonce);
+      return url;
     },
-    async identify(code, codeVerifier) {
+    async identify(code, codeVerifier, nonce) {
       const { doc, jwks } = await discover();
       const idToken = await exchangeCode(() => client.validateAuthorizationCode(doc.token_endpoint, code, codeVerifier));
-      return verifyIdToken(idToken, { provider: 'oidc', jwks, issuer: doc.issuer, clientId: config.OIDC_CLIENT_ID! });
+      return verifyIdToken(idToken, { provider: 'oidc', jwks, issuer: doc.issuer, clientId: config.OIDC_CLIENT_ID!, nonce });
     },
   };
 }

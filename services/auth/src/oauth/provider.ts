@@ -13,8 +13,9 @@ export interface LoginProvider {
   id: 'google' | 'oidc';
   /** The button label. */
   name: string;
-  authorizationUrl(state: string, codeVerifier: string): Promise<URL>;
-  identify(code: string, codeVerifier: string): Promise<VerifiedIdentity>;
+  /** `nonce` goes into the request and must come back inside the ID token (OIDC Core §3.1.2.1). */
+  authorizationUrl(state: string, codeVerifier: string, nonce: string): Promise<URL>;
+  identify(code: string, codeVerifier: string, nonce: string): Promise<VerifiedIdentity>;
 }
 
 const IdTokenClaims = v.object({
@@ -26,6 +27,7 @@ const IdTokenClaims = v.object({
   preferred_username: v.optional(v.string()),
   picture: v.optional(v.string()),
   locale: v.optional(v.string()),
+  nonce: v.optional(v.string()),
 });
 
 export interface IdTokenRules {
@@ -33,6 +35,8 @@ export interface IdTokenRules {
   jwks: JWTVerifyGetKey;
   issuer: string | string[];
   clientId: string;
+  /** The nonce this browser's login sent: an ID token minted for another login is refused. */
+  nonce: string;
 }
 
 export const remoteKeys = (url: string) => createRemoteJWKSet(new URL(url), { timeoutDuration: 5000 });
@@ -69,6 +73,7 @@ export async function verifyIdToken(idToken: string, rules: IdTokenRules): Promi
   const claims = v.safeParse(IdTokenClaims, payload);
   if (!claims.success) throw new HttpError(401, 'ID_TOKEN_INVALID', `The provider's ID token was refused: ${claims.issues[0].message}`);
   const c = claims.output;
+  if (c.nonce !== rules.nonce) throw new HttpError(401, 'ID_TOKEN_INVALID', "The provider's ID token was refused: its nonce is not this login's");
   return {
     provider: rules.provider,
     subject: c.sub,

@@ -7,7 +7,7 @@ import { ACCESS_COOKIE } from '@syncro/kit/auth';
 import type { AuthConfig } from '../config.ts';
 
 export const REFRESH_COOKIE = 'sb_refresh';
-export const OAUTH_COOKIES = { state: 'sb_oauth_state', verifier: 'sb_oauth_verifier', redirect: 'sb_oauth_redirect' } as const;
+export const OAUTH_COOKIES = { state: 'sb_oauth_state', verifier: 'sb_oauth_verifier', nonce: 'sb_oauth_nonce', redirect: 'sb_oauth_redirect' } as const;
 /** The login round trip must finish within this (seconds). */
 export const OAUTH_COOKIE_TTL_S = 600;
 
