@@ -60,8 +60,14 @@ export const tickets = pgTable(
     assigneeId: uuid('assignee_id'),
     /** Orders assignments, as the Ticket Service does: the newest one is the one that stands. */
     assignedAt: timestamp('assigned_at', { withTimezone: true }),
-    /** The project version of the last event applied to this ticket (out-of-order topics, as for members). */
+    /** The project version of the last creation, status or deletion event applied (out-of-order topics, as for members). */
     version: bigint('version', { mode: 'number' }).notNull().default(0),
+    /**
+     * The project version of the last edit (priority, labels) applied. Separate from `version`:
+     * edits and status changes travel on different topics, and a status change consumed first
+     * must not make an earlier edit look stale.
+     */
+    editVersion: bigint('edit_version', { mode: 'number' }).notNull().default(0),
     /** A tombstone (status DONE, so it weighs nothing): a late `ticket.created` must not revive it. */
     deleted: boolean('deleted').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -81,6 +81,7 @@ export const ticketCreated = (deps: Deps, e: Envelope<'ticket.created'>) =>
       assigneeId: null,
       assignedAt: null,
       version: e.version,
+      editVersion: e.version,
       deleted: false,
       createdAt: new Date(e.timestamp),
     };
@@ -92,7 +93,7 @@ export const ticketCreated = (deps: Deps, e: Envelope<'ticket.created'>) =>
 
 /** Its `ticket.created` travels on another topic and may come later: retry (then the DLQ) until it has. */
 async function requireKnown(tx: AssignmentChange['tx'], ticketId: string, topic: string) {
-  const [row] = await tx.select({ version: tickets.version }).from(tickets).where(eq(tickets.id, ticketId));
+  const [row] = await tx.select({ editVersion: tickets.editVersion }).from(tickets).where(eq(tickets.id, ticketId));
   if (!row) throw new Error(`${topic} for ticket ${ticketId} before its ticket.created`);
   return row;
 }
@@ -125,9 +126,9 @@ export const ticketUpdated = (deps: Deps, e: Envelope<'ticket.updated'>) =>
   once(deps, e, async ({ tx }) => {
     const known = await requireKnown(tx, e.ticketId, 'ticket.updated');
     const { priority, labels, assigneeId } = e.changes;
-    if ((priority || labels) && known.version < e.version) {
+    if ((priority || labels) && known.editVersion < e.version) {
       await tx.execute(sql`
-        update tickets set version = ${e.version},
+        update tickets set edit_version = ${e.version},
           priority = coalesce(${(priority?.to as string | undefined) ?? null}, priority),
           labels = case when ${labels ? 1 : 0} = 1
                         then array(select jsonb_array_elements_text(${JSON.stringify(labels?.to ?? [])}::jsonb)) else labels end
