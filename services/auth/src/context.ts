@@ -1,6 +1,7 @@
 /** @module What every route and command of the Auth Service is given: passed in, never global. */
 import type { TokenVerifier } from '@syncro/kit/auth';
 import type { Db } from '@syncro/kit/db';
+import type { MetricsRegistry } from '@syncro/kit/http';
 import type { Logger } from '@syncro/kit/log';
 import type { AuthConfig } from './config.ts';
 import type * as schema from './db/schema.ts';
@@ -20,4 +21,5 @@ export interface AuthDeps {
   /** Called after a commit that wrote outbox rows. */
   wakeRelay: () => void;
   logger: Logger;
+  metrics: MetricsRegistry;
 }

@@ -60,7 +60,7 @@ export async function start(ctx: ServiceContext, opts: { config?: AuthConfig } =
   const verify = createTokenVerifier({ jwksUrl: new URL('/.well-known/jwks.json', config.PUBLIC_URL).toString(), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, keys: keys.resolver });
   const providers = enabledProviders(config);
   logger.info('login providers', { providers: [...providers.keys()], devLogin: config.devLogin });
-  const deps: AuthDeps = { db, config, keys, verify, providers, wakeRelay: backbone.wakeRelay, logger };
+  const deps: AuthDeps = { db, config, keys, verify, providers, wakeRelay: backbone.wakeRelay, logger, metrics: ctx.metrics };
 
   return {
     name: 'auth',

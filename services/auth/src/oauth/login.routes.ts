@@ -39,6 +39,7 @@ export const loginRoutes = (deps: AuthDeps) => {
   const secure = secureCookies(deps.config);
   const oauthCookie = (name: string, value: string, maxAge = OAUTH_COOKIE_TTL_S) => serializeCookie(name, value, { maxAge, path: '/auth', secure });
   const clearOauth = Object.values(OAUTH_COOKIES).map((n) => oauthCookie(n, '', 0));
+  const logins = deps.metrics.counter('auth_logins_total', 'Completed browser logins, by provider and whether the user was new');
 
   return new Elysia({ name: 'auth.login' })
     .get(
@@ -84,7 +85,8 @@ export const loginRoutes = (deps: AuthDeps) => {
         if (!nonce) throw oauthError('OAUTH_NONCE_MISSING', 'The login nonce cookie is missing; start the login again');
 
         const identity = await p.identify(query.code, verifier, nonce);
-        const { user } = await signIn(deps, identity);
+        const { user, created } = await signIn(deps, identity);
+        logins.inc({ provider: p.id, new_user: String(created) });
         const session = await startSession(deps, user);
         deps.logger.info('login', { provider: p.id, userId: user.id });
         const target = new URL(deps.config.APP_URL);

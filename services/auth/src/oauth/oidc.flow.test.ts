@@ -82,6 +82,7 @@ describe('OIDC login, end to end', () => {
     // The browser's cookie works on the Ticket Service too (same site).
     const viaCookie = await fetch(`${tickets.url}/projects`, { headers: { cookie: `${ACCESS_COOKIE}=${access}` } });
     expect(viaCookie.status).toBe(200);
+    expect(await (await fetch(`${auth.url}/metrics`)).text()).toMatch(/^auth_logins_total\{new_user="true",provider="oidc"\} [1-9]/m);
   });
 
   test('user.created reaches Kafka exactly once per new user, matching its contract', async () => {

@@ -19,7 +19,7 @@ export const revokeFamily = (tx: Tx | AuthDeps['db'], familyId: string, reason: 
     .set({ revokedAt: sql`now()`, revokedReason: reason })
     .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
 
-export async function refreshSession(deps: Pick<AuthDeps, 'db' | 'keys' | 'config' | 'logger'>, presented: string): Promise<IssuedSession> {
+export async function refreshSession(deps: Pick<AuthDeps, 'db' | 'keys' | 'config' | 'logger' | 'metrics'>, presented: string): Promise<IssuedSession> {
   // The reuse verdict must survive the refusal, so it commits in its own transaction first.
   const outcome = await deps.db.transaction(async (tx) => {
     const [token] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hashSecret(presented))).for('update');
@@ -28,6 +28,8 @@ export async function refreshSession(deps: Pick<AuthDeps, 'db' | 'keys' | 'confi
     if (token.rotatedAt) {
       await revokeFamily(tx, token.familyId, 'reuse');
       deps.logger.warn('refresh token reused: family revoked', { familyId: token.familyId, userId: token.userId });
+      // A reuse is either a stolen token or a confused client: worth an alert either way.
+      deps.metrics.counter('auth_refresh_reuse_total', 'Spent refresh tokens presented again (their family was revoked)').inc();
       return { error: refused('REFRESH_TOKEN_REUSED', 'The refresh token was already used; every session of this login is revoked') };
     }
     if (token.expiresAt.getTime() <= Date.now()) return { error: refused('REFRESH_TOKEN_EXPIRED', 'The refresh token has expired; log in again') };

@@ -75,6 +75,7 @@ describe('refresh tokens', () => {
     const newest = await auth.api().post('/auth/refresh', { refreshToken: rotated.body.refreshToken });
     expect(newest.status).toBe(401);
     expect(newest.body.error.code).toBe('REFRESH_TOKEN_REVOKED');
+    expect(await (await fetch(`${auth.url}/metrics`)).text()).toMatch(/^auth_refresh_reuse_total [1-9]/m);
     // Another login of the same person is another family and is untouched.
     const other = await auth.devLogin(s.user.email);
     expect((await auth.api().post('/auth/refresh', { refreshToken: other.refreshToken })).status).toBe(200);
