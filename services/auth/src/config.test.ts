@@ -17,12 +17,13 @@ describe('auth configuration', () => {
   test('every bad variable is named', () => {
     let message = '';
     try {
-      loadAuthConfig({ PUBLIC_URL: 'not a url', GOOGLE_CLIENT_ID: 'id', OIDC_CLIENT_ID: 'x', AUTH_DEV_LOGIN: 'yes' });
+      loadAuthConfig({ PUBLIC_URL: 'not a url', GOOGLE_CLIENT_ID: 'id', OIDC_CLIENT_ID: 'x', AUTH_DEV_LOGIN: 'yes', AUTH_ALLOWED_EMAIL_DOMAINS: 'example.com,not a domain' });
     } catch (err) {
       message = (err as Error).message;
     }
     expect(message).toContain('PUBLIC_URL');
     expect(message).toContain('AUTH_DEV_LOGIN');
+    expect(message).toContain('AUTH_ALLOWED_EMAIL_DOMAINS');
     // Cross-field problems are reported once the fields themselves parse.
     expect(() => loadAuthConfig({ GOOGLE_CLIENT_ID: 'id', OIDC_CLIENT_ID: 'x' })).toThrow(/GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET[\s\S]*OIDC_ISSUER is missing/);
   });

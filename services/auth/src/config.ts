@@ -43,6 +43,18 @@ export const AuthConfig = v.object({
   OIDC_SCOPES: env.string('openid email profile'),
 
   AUTH_DEV_LOGIN: flag,
+  /**
+   * Who may sign in, by email domain (`example.com,example.org`); empty: anyone the providers
+   * vouch for. A self-hosted board with Google login enabled is otherwise open to every Google account.
+   */
+  AUTH_ALLOWED_EMAIL_DOMAINS: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((s) => s.split(',').map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter(Boolean)),
+      v.array(v.pipe(v.string(), v.regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'each must be a domain like example.com'))),
+    ),
+    '',
+  ),
   DB_POOL_MAX: env.number(5),
   OUTBOX_POLL_MS: env.number(1000),
 });

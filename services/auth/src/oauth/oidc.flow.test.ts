@@ -232,3 +232,27 @@ describe('an OIDC issuer that is down', () => {
     }
   });
 });
+
+describe('sign-in limited to email domains (AUTH_ALLOWED_EMAIL_DOMAINS)', () => {
+  test('an address outside the allowed domains gets 403 and no session, from the provider and the dev login alike', async () => {
+    const limited = await startAuth({ OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: 'syncro-web', AUTH_DEV_LOGIN: '1', AUTH_ALLOWED_EMAIL_DOMAINS: 'example.test, @corp.test' });
+    try {
+      provider.as({ sub: `outsider-${crypto.randomUUID()}`, email: 'someone@gmail.test', name: 'Outsider' });
+      const b = browser();
+      const { done } = await loginThroughProvider(limited, b);
+      expect(done.status).toBe(403);
+      expect(((await done.json()) as { error: { code: string } }).error.code).toBe('EMAIL_DOMAIN_NOT_ALLOWED');
+      expect(b.jar.has(ACCESS_COOKIE)).toBe(false);
+
+      provider.as({ sub: `insider-${crypto.randomUUID()}`, email: 'dev@corp.test', name: 'Insider' });
+      const ok = browser();
+      expect((await loginThroughProvider(limited, ok)).done.status).toBe(302);
+      expect(ok.jar.has(ACCESS_COOKIE)).toBe(true);
+
+      expect((await limited.api().post('/auth/dev/login', { email: 'x@other.test' })).status).toBe(403);
+      expect((await limited.api().post('/auth/dev/login', { email: 'x@example.test' })).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
+  });
+});

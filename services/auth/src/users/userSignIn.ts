@@ -3,6 +3,7 @@
  * the identity to the user with the same verified email, else creates the user and writes
  * `user.created` to the outbox in the same transaction. Later logins refresh name and picture only.
  */
+import { HttpError } from '@syncro/kit/http';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { and, eq, sql } from 'drizzle-orm';
 import type { AuthDeps } from '../context.ts';
@@ -21,8 +22,12 @@ export interface VerifiedIdentity {
 
 const normaliseLocale = (locale: string | null | undefined) => (locale && /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/.test(locale) ? locale.replace('_', '-') : 'en');
 
-export async function signIn(deps: Pick<AuthDeps, 'db' | 'wakeRelay'>, who: VerifiedIdentity): Promise<{ user: UserRow; created: boolean }> {
+export async function signIn(deps: Pick<AuthDeps, 'db' | 'wakeRelay' | 'config'>, who: VerifiedIdentity): Promise<{ user: UserRow; created: boolean }> {
   const email = who.email.trim().toLowerCase();
+  const allowed = deps.config.AUTH_ALLOWED_EMAIL_DOMAINS;
+  if (allowed.length > 0 && !allowed.includes(email.slice(email.lastIndexOf('@') + 1))) {
+    throw new HttpError(403, 'EMAIL_DOMAIN_NOT_ALLOWED', `Sign-in is limited to ${allowed.join(', ')} addresses`);
+  }
   const name = who.name.trim() || email.split('@')[0]!;
   const result = await deps.db.transaction(async (tx) => {
     // Serialises two first logins of the same person (two tabs): one creates, the other finds.
