@@ -2,7 +2,7 @@
 # infra/bootstrap.sh — install what a fresh machine lacks to build, run and test
 # SyncroBoard. Safe to call repeatedly; fast when nothing is missing.
 #
-# Usage: infra/bootstrap.sh [--no-kafka-jars]
+# Usage: infra/bootstrap.sh [--no-kafka-jars] [--no-browser]
 #   1. Bun at exactly the version of package.json "packageManager" (bun@X):
 #      `npm i -g bun@X` when bun is missing or `bun --version` differs.
 #   2. `bun install --frozen-lockfile` at the repo root.
@@ -11,14 +11,17 @@
 #      cache (infra/kafka/kafka.sh fetch) unless --no-kafka-jars.
 #   4. Postgres/Redis binaries present (warnings only: infra/up.sh starts them).
 #   5. Debian's Chromium at /usr/bin/chromium for the browser tests (apt-get, never a
-#      downloaded browser); playwright-core drives it.
+#      downloaded browser); playwright-core drives it. Skipped with --no-browser (start.sh:
+#      running the system needs no browser).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FETCH_KAFKA=1
+BROWSER=1
 for arg in "$@"; do
   case "$arg" in
     --no-kafka-jars) FETCH_KAFKA=0 ;;
+    --no-browser) BROWSER=0 ;;
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "[infra] ERROR: unknown argument: $arg (see: $0 --help)" >&2; exit 2 ;;
   esac
@@ -73,7 +76,7 @@ done
 [ -n "$(ls /etc/postgresql 2>/dev/null)" ] || pg_isready -h 127.0.0.1 -q 2>/dev/null \
   || log "WARNING: no Postgres cluster in /etc/postgresql and none answering on 127.0.0.1:5432"
 # --------------------------------------------------------------- Chromium --
-if [ ! -x /usr/bin/chromium ]; then
+if [ "$BROWSER" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   command -v apt-get >/dev/null || die "/usr/bin/chromium is missing and apt-get is not available: install Debian's chromium package"
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   log "chromium: missing: apt-get install chromium (Debian's build; the browser tests drive it with playwright-core)"
@@ -82,5 +85,5 @@ if [ ! -x /usr/bin/chromium ]; then
       || die "could not install chromium (apt-get install chromium)"
   fi
 fi
-log "chromium: present ($(/usr/bin/chromium --version 2>/dev/null | head -n1))"
+[ "$BROWSER" = 0 ] || log "chromium: present ($(/usr/bin/chromium --version 2>/dev/null | head -n1))"
 log "bootstrap done"

@@ -12,7 +12,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-bash infra/bootstrap.sh
+bash infra/bootstrap.sh --no-browser
 bash infra/up.sh
 
 pids=()
