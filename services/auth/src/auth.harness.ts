@@ -2,6 +2,7 @@
  * @module Starts a real Auth Service for a test file (its own database and key directory, the real
  * broker), a local OIDC provider (`oauth2-mock-server`), and a browser-like client with a cookie jar.
  */
+import { afterAll, beforeAll } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,17 @@ export async function startAuth(env: Record<string, string> = {}, opts: AuthHarn
 }
 
 export type Auth = Awaited<ReturnType<typeof startAuth>>;
+type AuthWithTickets = Awaited<ReturnType<typeof startAuthWithTickets>>;
+
+/** For a test file: both started before its tests and stopped after; read them inside tests. */
+export function useAuthWithTickets(env: Record<string, string> = {}): AuthWithTickets {
+  const running = {} as AuthWithTickets;
+  beforeAll(async () => {
+    Object.assign(running, await startAuthWithTickets(env));
+  }, 60_000);
+  afterAll(() => running.stop?.());
+  return running;
+}
 
 /** An Auth Service and a Ticket Service that trusts it through its JWKS URL, as in production. */
 export async function startAuthWithTickets(env: Record<string, string> = {}) {

@@ -1,11 +1,10 @@
 import { expect, test } from 'bun:test';
-import { readdirSync } from 'node:fs';
+import { migrationNames } from '@syncro/testing/migrations';
 import journal from '../../drizzle/meta/_journal.json';
 import { migrationFiles } from './migrations.ts';
 
 test('every generated migration is embedded', () => {
-  const onDisk = readdirSync(new URL('../../drizzle', import.meta.url).pathname).filter((f) => f.endsWith('.sql'));
-  const embedded = Object.keys(migrationFiles).filter((f) => f.endsWith('.sql'));
-  expect(embedded.sort()).toEqual(onDisk.sort());
-  expect(journal.entries.map((e) => `${e.tag}.sql`).sort()).toEqual(onDisk.sort());
+  const { onDisk, inJournal, embedded } = migrationNames(new URL('../../drizzle', import.meta.url), journal, migrationFiles);
+  expect(embedded).toEqual(onDisk);
+  expect(inJournal).toEqual(onDisk);
 });

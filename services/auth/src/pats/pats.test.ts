@@ -1,21 +1,18 @@
 /** Personal access tokens: shown once, stored hashed, exchanged for a short-lived JWT, revocable. */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { beforeAll, describe, expect, test } from 'bun:test';
 import { client } from '@syncro/testing';
 import postgres from 'postgres';
 import { decodeJwt } from 'jose';
 import { randomKey, type Tickets } from '../../../tickets/src/tickets.harness.ts';
-import { startAuthWithTickets, type Auth } from '../auth.harness.ts';
+import { useAuthWithTickets, type Auth } from '../auth.harness.ts';
 import { hashSecret } from '../sessions/secrets.ts';
 
+const running = useAuthWithTickets({ AUTH_DEV_LOGIN: '1' });
 let auth: Auth;
 let tickets: Tickets;
-let both: Awaited<ReturnType<typeof startAuthWithTickets>>;
-
-beforeAll(async () => {
-  both = await startAuthWithTickets({ AUTH_DEV_LOGIN: '1' });
-  ({ auth, tickets } = both);
+beforeAll(() => {
+  ({ auth, tickets } = running);
 });
-afterAll(() => both?.stop());
 
 describe('personal access tokens', () => {
   test('create (shown once) → exchange at POST /auth/token → the Ticket Service accepts the JWT → revoke', async () => {

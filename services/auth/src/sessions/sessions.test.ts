@@ -3,23 +3,20 @@
  * reuse detection revoking the family, logout, and the access token's claims and refusals, checked
  * both by auth itself and by a Ticket Service that only knows the JWKS URL.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { beforeAll, describe, expect, test } from 'bun:test';
 import { ACCESS_COOKIE } from '@syncro/kit/auth';
 import { client } from '@syncro/testing';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
 import type { Tickets } from '../../../tickets/src/tickets.harness.ts';
-import { browser, startAuthWithTickets, type Auth } from '../auth.harness.ts';
+import { browser, useAuthWithTickets, type Auth } from '../auth.harness.ts';
 import { REFRESH_COOKIE } from './cookies.ts';
 
+const running = useAuthWithTickets({ AUTH_DEV_LOGIN: '1' });
 let auth: Auth;
 let tickets: Tickets;
-let both: Awaited<ReturnType<typeof startAuthWithTickets>>;
-
-beforeAll(async () => {
-  both = await startAuthWithTickets({ AUTH_DEV_LOGIN: '1' });
-  ({ auth, tickets } = both);
+beforeAll(() => {
+  ({ auth, tickets } = running);
 });
-afterAll(() => both?.stop());
 
 describe('development login', () => {
   test('signs in, returns both tokens and sets HttpOnly cookies; the access token has the documented claims', async () => {
