@@ -91,7 +91,7 @@ async function main() {
     const sentAt = Date.now();
     const ticket = await call(tickets.url, 'POST', `/projects/${projects[i % projects.length]}/tickets`, {
       title: `bench ${i}`,
-      priority: (['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const)[i % 4],
+      priority: (['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as const)[i % 4],
     });
     const respondedAt = Date.now();
     for (;;) {

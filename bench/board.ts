@@ -59,7 +59,7 @@ function rng(seed: number) {
   };
 }
 
-const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as const;
 const LABELS = ['backend', 'frontend', 'bug', 'feature', 'ux', 'infra', 'docs', 'security', 'perf', 'tech-debt'];
 const WORDS = 'board sync ticket drag drop column cache redis kafka outbox relay login token avatar search filter label sprint release'.split(' ');
 

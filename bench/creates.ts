@@ -201,7 +201,7 @@ async function main() {
 
   const script = `
 local ids = { ${projectIds.map((id) => `"${id}"`).join(', ')} }
-local priorities = { "LOW", "MEDIUM", "HIGH", "CRITICAL" }
+local priorities = { "LOW", "MEDIUM", "HIGH", "URGENT" }
 local threads = {}
 local n = 0
 function setup(thread)

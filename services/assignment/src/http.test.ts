@@ -62,7 +62,7 @@ describe('assignment HTTP API', () => {
   test('workload: each member with weighted load, open tickets, availability and skills; by id or key', async () => {
     const { project, users, owner } = await loop.team(2, 'Work');
     await owner.assign.put(`/assignment/projects/${project.id}/members/${users[1]!.id}`, { skills: ['API', 'api', 'db'], capacity: 10 });
-    const ticket = await assignedTicket(owner, project.id, { title: 'w', priority: 'CRITICAL' });
+    const ticket = await assignedTicket(owner, project.id, { title: 'w', priority: 'URGENT' });
     const byKey = await owner.assign.get(`/assignment/projects/${project.key}/workload`);
     expect(byKey.status).toBe(200);
     expect(byKey.body).toEqual((await owner.assign.get(`/assignment/projects/${project.id}/workload`)).body);

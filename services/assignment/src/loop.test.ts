@@ -73,8 +73,8 @@ describe('assignment loop', () => {
     expect(res.status).toBe(200);
     expect(res.body.available).toBe(false);
 
-    // Created one by one so each decision sees the previous ones' load: 2 CRITICAL (5), 8 MEDIUM (2).
-    const priorities = ['CRITICAL', 'CRITICAL', ...Array(8).fill('MEDIUM')];
+    // Created one by one so each decision sees the previous ones' load: 2 URGENT (5), 8 MEDIUM (2).
+    const priorities = ['URGENT', 'URGENT', ...Array(8).fill('MEDIUM')];
     for (const [i, priority] of priorities.entries()) {
       const t = await create(owner, project.id, { title: `balance ${i}`, priority });
       await assigned(owner, t.id);

@@ -29,7 +29,7 @@ const cases = (): Case[] => [
   ['members: bad role', () => api.post(`/projects/${project.id}/members`, { userId: crypto.randomUUID(), role: 'admin' }), 422, 'role'],
   ['members: delete bad userId', () => api.delete(`/projects/${project.id}/members/bob`), 400, 'userId'],
   ['ticket: missing title', () => api.post(`/projects/${project.id}/tickets`, {}), 422, 'title'],
-  ['ticket: bad priority', () => api.post(`/projects/${project.id}/tickets`, { title: 'x', priority: 'URGENT' }), 422, 'priority'],
+  ['ticket: bad priority', () => api.post(`/projects/${project.id}/tickets`, { title: 'x', priority: 'CRITICAL' }), 422, 'priority'],
   ['ticket: labels not a list', () => api.post(`/projects/${project.id}/tickets`, { title: 'x', labels: 'bug' }), 422, 'labels'],
   ['ticket: title too long', () => api.post(`/projects/${project.id}/tickets`, { title: 'x'.repeat(201) }), 422, 'title'],
   ['ticket: server-owned field', () => api.post(`/projects/${project.id}/tickets`, { title: 'x', status: 'DONE' }), 422, 'status'],

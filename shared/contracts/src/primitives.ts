@@ -10,7 +10,7 @@ export const TICKET_STATUSES = ['OPEN', 'IN_PROGRESS', 'REVIEW', 'DONE'] as cons
 export const TicketStatus = v.picklist(TICKET_STATUSES);
 export type TicketStatus = v.InferOutput<typeof TicketStatus>;
 
-export const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+export const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as const;
 export const Priority = v.picklist(PRIORITIES);
 export type Priority = v.InferOutput<typeof Priority>;
 

@@ -9,3 +9,12 @@ export function migrationNames(drizzleDir: URL, journal: { entries: { tag: strin
     embedded: Object.keys(embedded).filter((f) => f.endsWith('.sql')).sort(),
   };
 }
+
+/** The embedded set cut after its first `count` journal entries: a database as an older release left it. */
+export function migrationsUpTo(files: MigrationFiles, count: number): MigrationFiles {
+  const journal = JSON.parse(files['meta/_journal.json']!) as { entries: { tag: string }[] };
+  const kept = journal.entries.slice(0, count);
+  const out: MigrationFiles = { 'meta/_journal.json': JSON.stringify({ ...journal, entries: kept }) };
+  for (const e of kept) out[`${e.tag}.sql`] = files[`${e.tag}.sql`]!;
+  return out;
+}

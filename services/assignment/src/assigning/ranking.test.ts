@@ -37,7 +37,7 @@ const cases: {
     reason: /weighted load 2; ahead of .*c by lower weighted load/,
   },
   {
-    name: 'weights, not counts: one CRITICAL (5) outweighs two MEDIUM (4)',
+    name: 'weights, not counts: one URGENT (5) outweighs two MEDIUM (4)',
     members: [member(A, { load: 5, openTickets: 1 }), member(B, { load: 4, openTickets: 2 })],
     winner: B,
     order: [B, A],
@@ -143,6 +143,6 @@ describe('rankCandidates', () => {
   });
 
   test('the documented weights', () => {
-    expect(PRIORITY_WEIGHTS).toEqual({ LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 5 });
+    expect(PRIORITY_WEIGHTS).toEqual({ LOW: 1, MEDIUM: 2, HIGH: 3, URGENT: 5 });
   });
 });

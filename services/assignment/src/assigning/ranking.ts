@@ -10,7 +10,7 @@ import type { AutoStrategy } from '../projection/projection.model.ts';
  * What an open ticket weighs in a member's load. A critical ticket is more than twice a medium one
  * because it interrupts everything else; a low one is the unit.
  */
-export const PRIORITY_WEIGHTS: Record<Priority, number> = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 5 };
+export const PRIORITY_WEIGHTS: Record<Priority, number> = { LOW: 1, MEDIUM: 2, HIGH: 3, URGENT: 5 };
 
 export interface Candidate {
   userId: string;

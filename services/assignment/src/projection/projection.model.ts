@@ -4,7 +4,7 @@
  * availability, who was assigned when).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { PRIORITIES, PROJECT_ROLES, TICKET_STATUSES } from '@syncro/contracts';
 
 export const AUTO_STRATEGIES = ['least_loaded', 'specialist'] as const;
@@ -72,7 +72,10 @@ export const tickets = pgTable(
     deleted: boolean('deleted').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('tickets_load_idx').on(t.projectId, t.assigneeId).where(sql`status <> 'DONE'`)],
+  (t) => [
+    index('tickets_load_idx').on(t.projectId, t.assigneeId).where(sql`status <> 'DONE'`),
+    check('projection_tickets_priority_check', sql.raw(`priority in (${PRIORITIES.map((p) => `'${p}'`).join(', ')})`)),
+  ],
 );
 
 export type ProjectRow = typeof projects.$inferSelect;

@@ -36,10 +36,10 @@ describe('projection ordering across topics', () => {
       deps,
       envelope({ ticketId: ticket.id, projectId: project.id, code: ticket.code, oldStatus: 'OPEN', newStatus: 'IN_PROGRESS', updatedBy: users[0]!.id, version: base + 2 }) as Envelope<'ticket.status.updated'>,
     );
-    await ticketUpdated(deps, edit(base + 1, 'MEDIUM', 'CRITICAL') as Envelope<'ticket.updated'>);
+    await ticketUpdated(deps, edit(base + 1, 'MEDIUM', 'URGENT') as Envelope<'ticket.updated'>);
     expect(await loadOf()).toBe(5);
     // A newer edit, then an older one arriving late (another delivery): the newer stands.
-    await ticketUpdated(deps, edit(base + 3, 'CRITICAL', 'LOW') as Envelope<'ticket.updated'>);
+    await ticketUpdated(deps, edit(base + 3, 'URGENT', 'LOW') as Envelope<'ticket.updated'>);
     await ticketUpdated(deps, edit(base + 1, 'MEDIUM', 'HIGH') as Envelope<'ticket.updated'>);
     expect(await loadOf()).toBe(1);
   });

@@ -4,7 +4,7 @@
  */
 import type { ProjectRole } from '@syncro/contracts';
 import type { AuthUser } from '@syncro/kit/auth';
-import { forbidden, notFound } from '@syncro/kit/http';
+import { Forbidden, NotFound } from '@syncro/kit/errors';
 import { and, eq } from 'drizzle-orm';
 import { loadsOf } from '../assigning/candidates.ts';
 import { normaliseSkills } from '../assigning/ranking.ts';
@@ -21,7 +21,7 @@ export async function updateMemberSettings(
   settings: MemberSettings,
   actor: AuthUser,
 ) {
-  if (access.role !== 'owner' && actor.id !== userId) throw forbidden('Only a project owner or the member themself can change these settings');
+  if (access.role !== 'owner' && actor.id !== userId) throw new Forbidden('Only a project owner or the member themself can change these settings');
   const { project } = access;
   return changeAssignments(deps, project.id, async ({ tx }) => {
     const [row] = await tx
@@ -33,7 +33,7 @@ export async function updateMemberSettings(
       })
       .where(and(eq(members.projectId, project.id), eq(members.userId, userId), eq(members.active, true)))
       .returning();
-    if (!row) throw notFound(`Member ${userId} of ${project.key}`);
+    if (!row) throw new NotFound(`Member ${userId} of ${project.key}`);
     const load = (await loadsOf(tx, project.id)).get(userId) ?? { load: 0, openTickets: 0 };
     return presentMember(row, load, deps.now());
   });

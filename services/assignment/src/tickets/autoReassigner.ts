@@ -1,6 +1,6 @@
 /** @module Re-runs the automatic choice for one open ticket on request (e.g. after settings changed). */
 import type { AuthUser } from '@syncro/kit/auth';
-import { conflict } from '@syncro/kit/http';
+import { Conflict } from '@syncro/kit/errors';
 import { pickAssignee } from '../assigning/assigneePicker.ts';
 import type { DecisionRow } from '../assigning/decisions.model.ts';
 import type { AssignDeps } from '../context.ts';
@@ -16,7 +16,7 @@ export async function reassignAutomatically(
   return changeAssignments(deps, found.projectId, async (change) => {
     const ticket = await lockTicket(change.tx, found.id, found.code);
     if (ticket.status === 'DONE') {
-      throw conflict('TICKET_DONE', `Ticket ${ticket.code} is DONE: reopen it before assigning it automatically`, { status: ticket.status });
+      throw new Conflict('TICKET_DONE', `Ticket ${ticket.code} is DONE: reopen it before assigning it automatically`, { status: ticket.status });
     }
     return pickAssignee(deps, change, ticket, 'auto', actor.id);
   });

@@ -4,7 +4,7 @@
  * and, being newer, it stands against any automatic assignment decided before it.
  */
 import type { AuthUser } from '@syncro/kit/auth';
-import { invalidField } from '@syncro/kit/http';
+import { InvalidField } from '@syncro/kit/errors';
 import { candidatesOf } from '../assigning/candidates.ts';
 import { recordDecision } from '../assigning/decisionRecorder.ts';
 import type { DecisionRow } from '../assigning/decisions.model.ts';
@@ -23,7 +23,7 @@ export async function assignManually(
   return changeAssignments(deps, found.projectId, async (change) => {
     const ticket = await lockTicket(change.tx, found.id, found.code);
     const target = (await candidatesOf(change.tx, ticket.projectId, ticket.id)).find((c) => c.userId === assigneeId);
-    if (!target) throw invalidField('assigneeId', 'must be a member of the project');
+    if (!target) throw new InvalidField('assigneeId', 'must be a member of the project');
     const at = deps.now();
     const [standing] = rankCandidates([target], ticket, 'least_loaded', at).candidates;
     const overrides = standing?.excluded ? ` (overriding the rules: ${standing.excluded})` : '';

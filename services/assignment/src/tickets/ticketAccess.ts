@@ -1,6 +1,6 @@
 /** @module Finds a ticket of the projection by UUID or code, for members of its project only. */
 import { TICKET_CODE_PATTERN } from '@syncro/contracts';
-import { HttpError, notFound } from '@syncro/kit/http';
+import { NotFound } from '@syncro/kit/errors';
 import { eq } from 'drizzle-orm';
 import type { AssignDb } from '../context.ts';
 import { tickets, type TicketRow } from '../projection/projection.model.ts';
@@ -12,11 +12,6 @@ export async function requireTicket(db: AssignDb, ref: string, userId: string): 
     .select()
     .from(tickets)
     .where(TICKET_CODE_PATTERN.test(ref) ? eq(tickets.code, ref) : eq(tickets.id, ref));
-  if (!ticket || ticket.deleted) throw notFound(`Ticket ${ref}`);
-  try {
-    return { ticket, ...(await requireMember(db, ticket.projectId, userId)) };
-  } catch (err) {
-    if (err instanceof HttpError && err.status === 404) throw notFound(`Ticket ${ref}`);
-    throw err;
-  }
+  if (!ticket || ticket.deleted) throw new NotFound(`Ticket ${ref}`);
+  return { ticket, ...(await requireMember(db, ticket.projectId, userId, `Ticket ${ref}`)) };
 }

@@ -4,7 +4,8 @@
  * (check state, exchange the code with the verifier, check the ID token's nonce, sign in, session
  * cookies, redirect to the board).
  */
-import { HttpError, notFound } from '@syncro/kit/http';
+import { HttpError } from '@syncro/kit/http';
+import { NotFound } from '@syncro/kit/errors';
 import { generateCodeVerifier, generateState } from 'arctic';
 import { timingSafeEqual } from 'node:crypto';
 import { Elysia } from 'elysia';
@@ -33,7 +34,7 @@ const sameText = (a: string, b: string) => a.length === b.length && timingSafeEq
 export const loginRoutes = (deps: AuthDeps) => {
   const provider = (id: string) => {
     const p = deps.providers.get(id);
-    if (!p) throw notFound(`Login provider "${id}" (enabled: ${[...deps.providers.keys()].join(', ') || 'none'})`);
+    if (!p) throw new NotFound(`Login provider "${id}" (enabled: ${[...deps.providers.keys()].join(', ') || 'none'})`);
     return p;
   };
   const secure = secureCookies(deps.config);

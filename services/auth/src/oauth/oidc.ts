@@ -3,7 +3,7 @@
  * OAuth2Client, configured from the issuer's discovery document. Discovery happens on first use and
  * is retried on failure, so the Auth Service starts even while the identity provider is down.
  */
-import { HttpError } from '@syncro/kit/http';
+import { Unavailable } from '@syncro/kit/errors';
 import { CodeChallengeMethod, OAuth2Client } from 'arctic';
 import type { JWTVerifyGetKey } from 'jose';
 import * as v from 'valibot';
@@ -39,7 +39,7 @@ export function oidcProvider(config: AuthConfig, redirectUri: string): LoginProv
       return { doc, jwks: remoteKeys(doc.jwks_uri) };
     })().catch((err: Error) => {
       discovered = null;
-      throw new HttpError(502, 'PROVIDER_UNAVAILABLE', `The OIDC issuer ${issuer} could not be discovered: ${err.message}`);
+      throw new Unavailable(`The OIDC issuer ${issuer} could not be discovered: ${err.message}`, 'PROVIDER_UNAVAILABLE', true);
     }));
 
   return {

@@ -3,7 +3,7 @@
  * code into a verified identity. The code exchange is arctic's; the ID token is verified here with
  * jose against the provider's JWKS (signature, issuer, audience, expiry) and must carry a verified email.
  */
-import { HttpError } from '@syncro/kit/http';
+import { BadInput, Unauthenticated, Unavailable } from '@syncro/kit/errors';
 import { ArcticFetchError, OAuth2RequestError, type OAuth2Tokens } from 'arctic';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import * as v from 'valibot';
@@ -48,15 +48,15 @@ export async function exchangeCode(exchange: () => Promise<OAuth2Tokens>): Promi
     tokens = await exchange();
   } catch (err) {
     if (err instanceof OAuth2RequestError) {
-      throw new HttpError(400, 'OAUTH_CODE_REJECTED', `The provider refused the authorization code: ${err.code}${err.description ? ` (${err.description})` : ''}`);
+      throw new BadInput(`The provider refused the authorization code: ${err.code}${err.description ? ` (${err.description})` : ''}`, 'OAUTH_CODE_REJECTED');
     }
     const cause = err instanceof ArcticFetchError ? (err.cause as Error)?.message : (err as Error).message;
-    throw new HttpError(502, 'PROVIDER_UNAVAILABLE', `The login provider could not be reached: ${cause}`);
+    throw new Unavailable(`The login provider could not be reached: ${cause}`, 'PROVIDER_UNAVAILABLE', true);
   }
   try {
     return tokens.idToken();
   } catch {
-    throw new HttpError(502, 'PROVIDER_NO_ID_TOKEN', 'The provider answered without an ID token (is the "openid" scope allowed?)');
+    throw new Unavailable('The provider answered without an ID token (is the "openid" scope allowed?)', 'PROVIDER_NO_ID_TOKEN', true);
   }
 }
 
@@ -66,14 +66,14 @@ export async function verifyIdToken(idToken: string, rules: IdTokenRules): Promi
     ({ payload } = await jwtVerify(idToken, rules.jwks, { issuer: rules.issuer, audience: rules.clientId, algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'] }));
   } catch (err) {
     if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
-      throw new HttpError(502, 'PROVIDER_UNAVAILABLE', `The provider's signing keys could not be fetched: ${err.message}`);
+      throw new Unavailable(`The provider's signing keys could not be fetched: ${err.message}`, 'PROVIDER_UNAVAILABLE', true);
     }
-    throw new HttpError(401, 'ID_TOKEN_INVALID', `The provider's ID token was refused: ${(err as Error).message}`);
+    throw new Unauthenticated(`The provider's ID token was refused: ${(err as Error).message}`, 'ID_TOKEN_INVALID');
   }
   const claims = v.safeParse(IdTokenClaims, payload);
-  if (!claims.success) throw new HttpError(401, 'ID_TOKEN_INVALID', `The provider's ID token was refused: ${claims.issues[0].message}`);
+  if (!claims.success) throw new Unauthenticated(`The provider's ID token was refused: ${claims.issues[0].message}`, 'ID_TOKEN_INVALID');
   const c = claims.output;
-  if (c.nonce !== rules.nonce) throw new HttpError(401, 'ID_TOKEN_INVALID', "The provider's ID token was refused: its nonce is not this login's");
+  if (c.nonce !== rules.nonce) throw new Unauthenticated("The provider's ID token was refused: its nonce is not this login's", 'ID_TOKEN_INVALID');
   return {
     provider: rules.provider,
     subject: c.sub,

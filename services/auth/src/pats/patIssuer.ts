@@ -3,7 +3,7 @@
  * and revokes it at will. The token is never sent to other services: it is exchanged here for a
  * short-lived access JWT (`POST /auth/token`), so every service keeps verifying JWTs only.
  */
-import { notFound, HttpError } from '@syncro/kit/http';
+import { NotFound, Unauthenticated } from '@syncro/kit/errors';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { AuthDeps } from '../context.ts';
 import { issueAccessToken } from '../sessions/sessionIssuer.ts';
@@ -37,7 +37,7 @@ export async function revokePat(deps: Pick<AuthDeps, 'db'>, userId: string, id: 
     .where(and(eq(personalAccessTokens.id, id), eq(personalAccessTokens.userId, userId)))
     .returning();
   // Someone else's token is reported as missing: its existence is not the caller's business.
-  if (!row) throw notFound(`Personal access token ${id}`);
+  if (!row) throw new NotFound(`Personal access token ${id}`);
   return row;
 }
 
@@ -48,9 +48,9 @@ export async function exchangePat(deps: Pick<AuthDeps, 'db' | 'keys' | 'config'>
     .set({ lastUsedAt: sql`now()` })
     .where(and(eq(personalAccessTokens.tokenHash, hashSecret(presented)), isNull(personalAccessTokens.revokedAt)))
     .returning();
-  if (!found) throw new HttpError(401, 'TOKEN_INVALID', 'The personal access token is not valid or has been revoked');
+  if (!found) throw new Unauthenticated('The personal access token is not valid or has been revoked', 'TOKEN_INVALID');
   const left = found.expiresAt ? Math.floor((found.expiresAt.getTime() - Date.now()) / 1000) : Infinity;
-  if (left <= 0) throw new HttpError(401, 'TOKEN_EXPIRED', 'The personal access token has expired');
+  if (left <= 0) throw new Unauthenticated('The personal access token has expired', 'TOKEN_EXPIRED');
   const [user] = await deps.db.select().from(users).where(eq(users.id, found.userId));
   const ttl = Math.min(deps.config.ACCESS_TOKEN_TTL_S, left);
   return { accessToken: await issueAccessToken(deps, user!, ttl), tokenType: 'Bearer' as const, expiresIn: ttl };

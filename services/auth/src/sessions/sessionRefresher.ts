@@ -3,7 +3,7 @@
  * was already rotated means it leaked (or a client is confused), so its whole family is revoked and
  * the legitimate holder must log in again (OAuth 2.0 Security BCP, refresh token rotation).
  */
-import { HttpError } from '@syncro/kit/http';
+import { Unauthenticated } from '@syncro/kit/errors';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { AuthDeps, Tx } from '../context.ts';
 import { users } from '../users/users.model.ts';
@@ -11,7 +11,7 @@ import { refreshTokens } from './sessions.model.ts';
 import { hashSecret } from './secrets.ts';
 import { issueSession, type IssuedSession } from './sessionIssuer.ts';
 
-const refused = (code: string, message: string) => new HttpError(401, code, message);
+const refused = (code: string, message: string) => new Unauthenticated(message, code);
 
 export const revokeFamily = (tx: Tx | AuthDeps['db'], familyId: string, reason: string) =>
   tx

@@ -3,7 +3,7 @@
  * the identity to the user with the same verified email, else creates the user and writes
  * `user.created` to the outbox in the same transaction. Later logins refresh name and picture only.
  */
-import { HttpError } from '@syncro/kit/http';
+import { Forbidden } from '@syncro/kit/errors';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { and, eq, sql } from 'drizzle-orm';
 import type { AuthDeps } from '../context.ts';
@@ -26,7 +26,7 @@ export async function signIn(deps: Pick<AuthDeps, 'db' | 'wakeRelay' | 'config'>
   const email = who.email.trim().toLowerCase();
   const allowed = deps.config.AUTH_ALLOWED_EMAIL_DOMAINS;
   if (allowed.length > 0 && !allowed.includes(email.slice(email.lastIndexOf('@') + 1))) {
-    throw new HttpError(403, 'EMAIL_DOMAIN_NOT_ALLOWED', `Sign-in is limited to ${allowed.join(', ')} addresses`);
+    throw new Forbidden(`Sign-in is limited to ${allowed.join(', ')} addresses`, 'EMAIL_DOMAIN_NOT_ALLOWED');
   }
   const name = who.name.trim() || email.split('@')[0]!;
   const result = await deps.db.transaction(async (tx) => {

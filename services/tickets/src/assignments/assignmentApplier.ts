@@ -5,7 +5,6 @@
  */
 import type { Envelope } from '@syncro/contracts';
 import { PermanentError } from '@syncro/kit/bus';
-import { HttpError } from '@syncro/kit/http';
 import { recordOnce } from '@syncro/kit/inbox';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { sql } from 'drizzle-orm';
@@ -29,46 +28,41 @@ export async function applyAssignment(
     throw new PermanentError(`ticket ${event.ticketId} belongs to project ${current.projectId}, not ${event.projectId}`);
   }
   const assignedAt = new Date(event.assignedAt);
-  try {
-    return await changeTicket(deps, current, undefined, async ({ tx, bump, ticket }) => {
-      if (!(await recordOnce(tx, ASSIGNED_CONSUMER, event.eventId))) return 'duplicate';
-      // An assignment made before (or at) the one applied is stale: a manual choice that came
-      // later is never undone by an automatic one that was decided earlier but arrived late.
-      if (ticket.assignedAt && ticket.assignedAt.getTime() >= assignedAt.getTime()) return 'superseded';
-      const [member] = await tx.execute(
-        sql`select 1 from project_members where project_id = ${ticket.projectId} and user_id = ${event.assigneeId}`,
-      );
-      if (!member) throw new PermanentError(`assignee ${event.assigneeId} is not a member of project ${ticket.projectId}`);
+  // A ticket deleted between the lookup and the lock throws NotFound: the runner dead-letters it.
+  return changeTicket(deps, current, undefined, async ({ tx, bump, ticket }) => {
+    if (!(await recordOnce(tx, ASSIGNED_CONSUMER, event.eventId))) return 'duplicate';
+    // An assignment made before (or at) the one applied is stale: a manual choice that came
+    // later is never undone by an automatic one that was decided earlier but arrived late.
+    if (ticket.assignedAt && ticket.assignedAt.getTime() >= assignedAt.getTime()) return 'superseded';
+    const [member] = await tx.execute(
+      sql`select 1 from project_members where project_id = ${ticket.projectId} and user_id = ${event.assigneeId}`,
+    );
+    if (!member) throw new PermanentError(`assignee ${event.assigneeId} is not a member of project ${ticket.projectId}`);
 
-      if (ticket.assigneeId === event.assigneeId) {
-        // Nothing visible changes: remember the newer time (so older ones stay ignored), no version, no event.
-        await tx.execute(sql`update tickets set assigned_at = ${event.assignedAt}::timestamptz where id = ${ticket.id}`);
-        return 'reaffirmed';
-      }
-      const version = await bump();
-      await tx.execute(sql`
-        update tickets set assignee_id = ${event.assigneeId}, assigned_at = ${event.assignedAt}::timestamptz,
-                           version = version + 1, updated_at = now()
-        where id = ${ticket.id}`);
-      await appendToOutbox(
-        tx,
-        'ticket.updated',
-        {
-          ticketId: ticket.id,
-          projectId: ticket.projectId,
-          changes: { assigneeId: { from: ticket.assigneeId, to: event.assigneeId } },
-          updatedBy: event.assignedBy ?? null,
-          version,
-          code: ticket.code,
-          assignedAt: event.assignedAt,
-        },
-        ticketStream(ticket, version),
-      );
-      return 'applied';
-    });
-  } catch (err) {
-    // Deleted between the lookup and the lock.
-    if (err instanceof HttpError && err.status === 404) throw new PermanentError(`ticket ${event.ticketId} does not exist`);
-    throw err;
-  }
+    if (ticket.assigneeId === event.assigneeId) {
+      // Nothing visible changes: remember the newer time (so older ones stay ignored), no version, no event.
+      await tx.execute(sql`update tickets set assigned_at = ${event.assignedAt}::timestamptz where id = ${ticket.id}`);
+      return 'reaffirmed';
+    }
+    const version = await bump();
+    await tx.execute(sql`
+      update tickets set assignee_id = ${event.assigneeId}, assigned_at = ${event.assignedAt}::timestamptz,
+                         version = version + 1, updated_at = now()
+      where id = ${ticket.id}`);
+    await appendToOutbox(
+      tx,
+      'ticket.updated',
+      {
+        ticketId: ticket.id,
+        projectId: ticket.projectId,
+        changes: { assigneeId: { from: ticket.assigneeId, to: event.assigneeId } },
+        updatedBy: event.assignedBy ?? null,
+        version,
+        code: ticket.code,
+        assignedAt: event.assignedAt,
+      },
+      ticketStream(ticket, version),
+    );
+    return 'applied';
+  });
 }

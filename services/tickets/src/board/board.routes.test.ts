@@ -25,8 +25,8 @@ describe('board', () => {
   test('shape: four columns, version, priority then number order', async () => {
     const { api, project } = await t.owner();
     await api.post(`/projects/${project.id}/tickets`, { title: 'low', priority: 'LOW' });
-    await api.post(`/projects/${project.id}/tickets`, { title: 'crit', priority: 'CRITICAL' });
-    await api.post(`/projects/${project.id}/tickets`, { title: 'crit2', priority: 'CRITICAL' });
+    await api.post(`/projects/${project.id}/tickets`, { title: 'crit', priority: 'URGENT' });
+    await api.post(`/projects/${project.id}/tickets`, { title: 'crit2', priority: 'URGENT' });
     const board = await api.get(`/projects/${project.key}/board`);
     expect(board.status).toBe(200);
     expect(Object.keys(board.body.columns)).toEqual(['OPEN', 'IN_PROGRESS', 'REVIEW', 'DONE']);

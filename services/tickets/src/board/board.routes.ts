@@ -3,7 +3,7 @@ import { authGuard } from '@syncro/kit/auth';
 import { Elysia } from 'elysia';
 import type { TicketDeps } from '../context.ts';
 import { findProject, isProjectKey } from '../projects/projectAccess.ts';
-import { notFound } from '@syncro/kit/http';
+import { NotFound } from '@syncro/kit/errors';
 import { ProjectParams } from '../projects/projects.schema.ts';
 import { createBoardReader } from './boardReader.ts';
 
@@ -16,7 +16,7 @@ export const boardRoutes = (deps: TicketDeps) => {
     let id = idsByKey.get(ref);
     if (!id) {
       const project = await findProject(deps.db, ref);
-      if (!project) throw notFound(`Project ${ref}`);
+      if (!project) throw new NotFound(`Project ${ref}`);
       idsByKey.set(ref, (id = project.id));
     }
     return id;

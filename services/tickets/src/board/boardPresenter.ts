@@ -3,7 +3,7 @@ import { PRIORITIES, TICKET_STATUSES, type TicketStatus } from '@syncro/contract
 import type { TicketRow } from '../tickets/tickets.model.ts';
 import { presentTicket, type TicketView } from '../tickets/ticketPresenter.ts';
 
-/** Higher is more urgent: PRIORITIES runs from LOW to CRITICAL. */
+/** Higher is more urgent: PRIORITIES runs from LOW to URGENT. */
 const rank = (p: TicketRow['priority']) => PRIORITIES.indexOf(p);
 
 export function presentBoard(projectId: string, version: number, rows: TicketRow[]) {

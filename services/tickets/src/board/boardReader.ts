@@ -3,7 +3,7 @@
  * on, concurrent misses of one project are computed once per process; with it off
  * (`BOARD_CACHE=off`), every read is its own snapshot, which is what "uncached" means.
  */
-import { notFound } from '@syncro/kit/http';
+import { NotFound } from '@syncro/kit/errors';
 import { eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
 import { projectMembers, projects } from '../projects/projects.model.ts';
@@ -59,11 +59,11 @@ export function createBoardReader(deps: Pick<TicketDeps, 'db' | 'boardCache' | '
   return async function readBoard(projectId: string, userId: string, ref: string): Promise<BoardRead> {
     const cached = await deps.boardCache.read(projectId);
     if (cached) {
-      if (!cached.members.includes(userId)) throw notFound(`Project ${ref}`);
+      if (!cached.members.includes(userId)) throw new NotFound(`Project ${ref}`);
       return { body: cached.body, cache: 'HIT' };
     }
     const computed = deps.boardCache.enabled ? await computeOnce(projectId) : await compute(projectId);
-    if (!computed || !computed.members.includes(userId)) throw notFound(`Project ${ref}`);
+    if (!computed || !computed.members.includes(userId)) throw new NotFound(`Project ${ref}`);
     return { body: computed.body, cache: 'MISS' };
   };
 }

@@ -1,6 +1,6 @@
 /** @module Adds a comment (or a reply in a thread) to a ticket; `ticket.commented` leaves with it. */
 import type { AuthUser } from '@syncro/kit/auth';
-import { invalidField } from '@syncro/kit/http';
+import { InvalidField } from '@syncro/kit/errors';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { and, eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
@@ -18,7 +18,7 @@ export async function addComment(
     const parentId = input.parentId ?? null;
     if (parentId) {
       const [parent] = await tx.select({ id: comments.id }).from(comments).where(and(eq(comments.id, parentId), eq(comments.ticketId, ticket.id)));
-      if (!parent) throw invalidField('parentId', 'must be a comment on this ticket');
+      if (!parent) throw new InvalidField('parentId', 'must be a comment on this ticket');
     }
     const [comment] = await tx
       .insert(comments)

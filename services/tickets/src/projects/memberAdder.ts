@@ -1,7 +1,7 @@
 /** @module Adds a member to a project (owners only). */
 import type { ProjectRole } from '@syncro/contracts';
 import type { AuthUser } from '@syncro/kit/auth';
-import { conflict } from '@syncro/kit/http';
+import { Conflict } from '@syncro/kit/errors';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import type { TicketDeps } from '../context.ts';
 import { changeProject, projectStream } from './projectChange.ts';
@@ -27,7 +27,7 @@ export async function addMember(
       return member!;
     });
   } catch (err) {
-    if (hasCode(err, '23505')) throw conflict('ALREADY_MEMBER', `User ${input.userId} is already a member of ${project.key}`);
+    if (hasCode(err, '23505')) throw new Conflict('ALREADY_MEMBER', `User ${input.userId} is already a member of ${project.key}`);
     throw err;
   }
 }

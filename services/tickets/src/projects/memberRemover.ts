@@ -1,6 +1,6 @@
 /** @module Removes a member (owners only); a project always keeps at least one owner. */
 import type { AuthUser } from '@syncro/kit/auth';
-import { conflict, notFound } from '@syncro/kit/http';
+import { Conflict, NotFound } from '@syncro/kit/errors';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { and, eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
@@ -16,9 +16,9 @@ export async function removeMember(
   await changeProject(deps, project.id, async ({ tx, bump }) => {
     const members = await tx.select().from(projectMembers).where(eq(projectMembers.projectId, project.id));
     const member = members.find((m) => m.userId === userId);
-    if (!member) throw notFound(`Member ${userId} of ${project.key}`);
+    if (!member) throw new NotFound(`Member ${userId} of ${project.key}`);
     if (member.role === 'owner' && members.filter((m) => m.role === 'owner').length === 1) {
-      throw conflict('LAST_OWNER', 'A project must keep at least one owner; add another owner first');
+      throw new Conflict('LAST_OWNER', 'A project must keep at least one owner; add another owner first');
     }
     await tx.delete(projectMembers).where(and(eq(projectMembers.projectId, project.id), eq(projectMembers.userId, userId)));
     const version = await bump();

@@ -1,6 +1,6 @@
 /** @module Finds a project by UUID or key and checks that the caller belongs to it. */
 import { PROJECT_KEY_PATTERN, type ProjectRole } from '@syncro/contracts';
-import { forbidden, notFound } from '@syncro/kit/http';
+import { Forbidden, NotFound } from '@syncro/kit/errors';
 import { eq } from 'drizzle-orm';
 import type { TicketDb, Tx } from '../context.ts';
 import { queries } from '../db/prepared.ts';
@@ -23,17 +23,18 @@ export async function findProject(db: TicketDb | Tx, ref: string): Promise<Proje
 
 /**
  * Non-members get the same 404 as for a project that does not exist, so project keys and ids do
- * not leak to outsiders; members who lack a right get 403.
+ * not leak to outsiders; members who lack a right get 403. `what` names the thing the caller asked
+ * for (a ticket of the project), so the 404 speaks of it.
  */
-export async function requireMember(db: TicketDb, ref: string, userId: string): Promise<ProjectAccess> {
+export async function requireMember(db: TicketDb, ref: string, userId: string, what = `Project ${ref}`): Promise<ProjectAccess> {
   const q = queries(db);
   const [row] = await (isProjectKey(ref) ? q.memberByProjectKey : q.memberByProjectId).execute({ ref, userId });
-  if (!row) throw notFound(`Project ${ref}`);
+  if (!row) throw new NotFound(what);
   return row;
 }
 
 export async function requireOwner(db: TicketDb, ref: string, userId: string): Promise<ProjectAccess> {
   const access = await requireMember(db, ref, userId);
-  if (access.role !== 'owner') throw forbidden('Only a project owner can do this');
+  if (access.role !== 'owner') throw new Forbidden('Only a project owner can do this');
   return access;
 }

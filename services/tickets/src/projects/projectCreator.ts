@@ -1,6 +1,6 @@
 /** @module Creates a project; the creator becomes its owner; `project.created` leaves with it. */
 import type { AuthUser } from '@syncro/kit/auth';
-import { conflict } from '@syncro/kit/http';
+import { Conflict } from '@syncro/kit/errors';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import type { InferInput } from 'valibot';
 import type { TicketDeps } from '../context.ts';
@@ -34,7 +34,7 @@ export async function createProject(
     deps.wakeRelay();
     return created;
   } catch (err) {
-    if (hasCode(err, UNIQUE_VIOLATION)) throw conflict('PROJECT_KEY_TAKEN', `Project key ${input.key} is already taken`, { field: 'key' });
+    if (hasCode(err, UNIQUE_VIOLATION)) throw new Conflict('PROJECT_KEY_TAKEN', `Project key ${input.key} is already taken`, { field: 'key' });
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 /** @module Moves a ticket along the workflow; a refused move is a 409 listing the allowed targets. */
 import type { TicketStatus } from '@syncro/contracts';
 import type { AuthUser } from '@syncro/kit/auth';
-import { conflict } from '@syncro/kit/http';
+import { Conflict } from '@syncro/kit/errors';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { eq, sql } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
@@ -19,7 +19,7 @@ export async function changeStatus(
   return changeTicket(deps, current, ifMatch, async ({ tx, bump, ticket }) => {
     const verdict = checkTransition(ticket.status, to, ticket);
     if (!verdict.ok) {
-      throw conflict(verdict.code, verdict.message, { from: ticket.status, to, allowed: verdict.allowed });
+      throw new Conflict(verdict.code, verdict.message, { from: ticket.status, to, allowed: verdict.allowed });
     }
     const version = await bump();
     const [updated] = await tx

@@ -1,6 +1,6 @@
 /** @module Finds a ticket by UUID or code, for members of its project only, and checks If-Match. */
 import { TICKET_CODE_PATTERN } from '@syncro/contracts';
-import { HttpError, notFound, preconditionFailed } from '@syncro/kit/http';
+import { BadInput, NotFound, PreconditionFailed } from '@syncro/kit/errors';
 import { eq } from 'drizzle-orm';
 import type { TicketDb, Tx } from '../context.ts';
 import { queries } from '../db/prepared.ts';
@@ -16,19 +16,14 @@ export async function findTicket(db: TicketDb, ref: string): Promise<TicketRow |
 /** The ticket and the caller's access to its project; a non-member sees 404 like a missing ticket. */
 export async function requireTicket(db: TicketDb, ref: string, userId: string): Promise<{ ticket: TicketRow } & ProjectAccess> {
   const ticket = await findTicket(db, ref);
-  if (!ticket) throw notFound(`Ticket ${ref}`);
-  try {
-    return { ticket, ...(await requireMember(db, ticket.projectId, userId)) };
-  } catch (err) {
-    if (err instanceof HttpError && err.status === 404) throw notFound(`Ticket ${ref}`);
-    throw err;
-  }
+  if (!ticket) throw new NotFound(`Ticket ${ref}`);
+  return { ticket, ...(await requireMember(db, ticket.projectId, userId, `Ticket ${ref}`)) };
 }
 
 /** Re-reads the ticket under its row lock inside a project change; it may have gone meanwhile. */
 export async function lockTicket(tx: Tx, id: string, ref: string): Promise<TicketRow> {
   const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, id)).for('update');
-  if (!ticket) throw notFound(`Ticket ${ref}`);
+  if (!ticket) throw new NotFound(`Ticket ${ref}`);
   return ticket;
 }
 
@@ -40,9 +35,9 @@ export function checkIfMatch(ifMatch: string | undefined, ticket: TicketRow): vo
   if (ifMatch === undefined || ifMatch.trim() === '*') return;
   const versions = ifMatch.split(',').map((s) => s.trim().replace(/^W\//, '').replaceAll('"', ''));
   if (versions.some((v) => !/^\d+$/.test(v))) {
-    throw new HttpError(400, 'BAD_REQUEST', 'If-Match must be an ETag such as "3" (the ticket version) or *');
+    throw new BadInput('If-Match must be an ETag such as "3" (the ticket version) or *');
   }
   if (!versions.includes(String(ticket.version))) {
-    throw preconditionFailed(`The ticket has changed: it is at version ${ticket.version}`, { currentVersion: ticket.version });
+    throw new PreconditionFailed(`The ticket has changed: it is at version ${ticket.version}`, { currentVersion: ticket.version });
   }
 }

@@ -1,6 +1,6 @@
 /** @module Edits a ticket's fields (title, description, priority, labels, assignee) with `If-Match`. */
 import type { AuthUser } from '@syncro/kit/auth';
-import { invalidField } from '@syncro/kit/http';
+import { InvalidField } from '@syncro/kit/errors';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { and, eq, sql } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
@@ -37,7 +37,7 @@ export async function updateTicket(
         .select({ userId: projectMembers.userId })
         .from(projectMembers)
         .where(and(eq(projectMembers.projectId, ticket.projectId), eq(projectMembers.userId, edits.assigneeId)));
-      if (!member) throw invalidField('assigneeId', 'must be a member of the project');
+      if (!member) throw new InvalidField('assigneeId', 'must be a member of the project');
     }
 
     const version = await bump();

@@ -1,6 +1,6 @@
 /** @module Drizzle table: tickets. */
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { PRIORITIES, TICKET_STATUSES } from '@syncro/contracts';
 import { projects } from '../projects/projects.model.ts';
 
@@ -27,7 +27,12 @@ export const tickets = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [unique('tickets_project_number_uq').on(t.projectId, t.number), index('tickets_project_status_idx').on(t.projectId, t.status)],
+  (t) => [
+    unique('tickets_project_number_uq').on(t.projectId, t.number),
+    index('tickets_project_status_idx').on(t.projectId, t.status),
+    // The vocabulary is the contract's: no other spelling may reach a row (migration 0001 renamed CRITICAL).
+    check('tickets_priority_check', sql.raw(`priority in (${PRIORITIES.map((p) => `'${p}'`).join(', ')})`)),
+  ],
 );
 
 export type TicketRow = typeof tickets.$inferSelect;

@@ -3,6 +3,7 @@
  * backoff, then `<topic>.dlq` with the original coordinates in headers, then the next message.
  */
 import { isTopic, parseEnvelope, type Envelope, type Topic } from '@syncro/contracts';
+import { DomainError } from '../errors/index.ts';
 import type { MetricsRegistry } from '../http/metrics.ts';
 import type { Logger } from '../log/index.ts';
 import type { EventBus, IncomingMessage, Subscription } from './port.ts';
@@ -96,7 +97,8 @@ export async function runConsumer(opts: RunnerOptions): Promise<Subscription> {
         return;
       } catch (err) {
         const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-        if (err instanceof PermanentError || attempt >= maxAttempts) return deadLetter(msg, attempt, error);
+        // A domain refusal (an unknown ticket, a conflict) is deterministic: retrying cannot change it.
+        if (err instanceof PermanentError || err instanceof DomainError || attempt >= maxAttempts) return deadLetter(msg, attempt, error);
         const backoff = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1));
         retries?.inc({ topic, group: groupId });
         log.debug('handler failed; retrying', { topic, offset: msg.offset, attempt, backoff, error });

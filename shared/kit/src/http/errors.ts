@@ -1,4 +1,11 @@
-/** @module The one error model: `{ error: { code, message, details? } }` with its HTTP status. */
+/**
+ * @module The one error model: `{ error: { code, message, details? } }` with its HTTP status.
+ * Commands throw domain errors (`@syncro/kit/errors`); this is where each kind gets its status.
+ * `HttpError` is for the edge only (routes and guards that speak HTTP themselves).
+ */
+import {
+  BadInput, Conflict, DomainError, Forbidden, InvalidField, NotFound, PreconditionFailed, RateLimited, Unauthenticated, Unavailable,
+} from '../errors/index.ts';
 
 export class HttpError extends Error {
   constructor(
@@ -6,22 +13,12 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'HttpError';
   }
 }
-
-export const badRequest = (message: string, details?: unknown) => new HttpError(400, 'BAD_REQUEST', message, details);
-export const unauthorized = (message = 'A valid access token is required') => new HttpError(401, 'UNAUTHORIZED', message);
-export const forbidden = (message: string) => new HttpError(403, 'FORBIDDEN', message);
-export const notFound = (what: string) => new HttpError(404, 'NOT_FOUND', `${what} was not found`);
-export const conflict = (code: string, message: string, details?: unknown) => new HttpError(409, code, message, details);
-/** A body field that is well-formed but refers to something it may not (a non-member, a foreign comment). */
-export const invalidField = (field: string, message: string) =>
-  new HttpError(422, 'VALIDATION_FAILED', `body.${field}: ${message}`, [{ in: 'body', field, message }]);
-export const preconditionFailed = (message: string, details?: unknown) =>
-  new HttpError(412, 'PRECONDITION_FAILED', message, details);
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -29,4 +26,18 @@ export interface ErrorBody {
 
 export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** The status and extra headers of a domain error. */
+export function httpStatusOf(err: DomainError): { status: number; headers: Record<string, string> } {
+  if (err instanceof NotFound) return { status: 404, headers: {} };
+  if (err instanceof Conflict) return { status: 409, headers: {} };
+  if (err instanceof PreconditionFailed) return { status: 412, headers: {} };
+  if (err instanceof InvalidField) return { status: err.location === 'body' ? 422 : 400, headers: {} };
+  if (err instanceof BadInput) return { status: 400, headers: {} };
+  if (err instanceof Forbidden) return { status: 403, headers: {} };
+  if (err instanceof Unauthenticated) return { status: 401, headers: {} };
+  if (err instanceof RateLimited) return { status: 429, headers: { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterS))) } };
+  if (err instanceof Unavailable) return err.upstream ? { status: 502, headers: {} } : { status: 503, headers: { 'retry-after': '1' } };
+  return { status: 500, headers: {} };
 }

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'bun:test';
 import { Elysia } from 'elysia';
 import * as v from 'valibot';
 import { createLogger } from '../log/index.ts';
-import { conflict, httpKit, MetricsRegistry } from './index.ts';
+import { Conflict } from '../errors/index.ts';
+import { httpKit, MetricsRegistry } from './index.ts';
 
 const json = (res: Response): Promise<any> => res.json();
 
@@ -25,7 +26,7 @@ const app = new Elysia()
     detail: { summary: 'make a thing' },
   })
   .get('/clash', () => {
-    throw conflict('CLASH', 'it clashes', { with: 'x' });
+    throw new Conflict('CLASH', 'it clashes', { with: 'x' });
   })
   .get('/boom', () => {
     throw new Error('secret internals');

@@ -6,7 +6,8 @@ import { openapi } from '@elysiajs/openapi';
 import { toJsonSchema } from '@valibot/to-json-schema';
 import { Elysia } from 'elysia';
 import type { Logger } from '../log/index.ts';
-import { HttpError, errorBody } from './errors.ts';
+import { DomainError } from '../errors/index.ts';
+import { HttpError, errorBody, httpStatusOf } from './errors.ts';
 import { MetricsRegistry } from './metrics.ts';
 import { describeProblems, fieldProblems } from './validation.ts';
 
@@ -74,9 +75,14 @@ export function httpKit({ service, logger, metrics, checks = {} }: HttpKitOption
       started.set(request, { at: performance.now(), id });
       set.headers['x-request-id'] = id;
     })
-    .onError({ as: 'global' }, ({ code, error, request }) => {
+    .onError({ as: 'global' }, ({ code, error, request, set }) => {
       const requestId = started.get(request)?.id;
-      if (error instanceof HttpError) return json(error.status, errorBody(error.code, error.message, error.details));
+      if (error instanceof HttpError) return json(error.status, errorBody(error.code, error.message, error.details), error.headers);
+      if (error instanceof DomainError) {
+        const { status, headers } = httpStatusOf(error);
+        set.status = status; // the access log and metrics read it
+        return json(status, errorBody(error.code, error.message, error.details), headers);
+      }
       switch (code) {
         case 'VALIDATION': {
           const problems = fieldProblems(error);
