@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { DlqHeader, replayDeadLetters } from '@syncro/kit/bus';
 import { collectEvents, type EventCollector } from '@syncro/testing';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '@syncro/testing/postgres';
-import { BROKERS, eventually, startLoop, type Loop } from './assignment.harness.ts';
+import { BROKERS, eventually, startLoop, type Loop } from '@syncro/assignment/harness';
 
 let pg: ThrowawayPostgres;
 let collector: EventCollector;

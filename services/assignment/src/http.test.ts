@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { client, newUser } from '@syncro/testing';
-import { eventually, startLoop, type Loop } from './assignment.harness.ts';
+import { eventually, startLoop, type Loop } from '@syncro/assignment/harness';
 
 let loop: Loop;
 beforeAll(async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { collectEvents, type EventCollector } from '@syncro/testing';
-import { BROKERS, eventually, startLoop, type Loop } from './assignment.harness.ts';
+import { BROKERS, eventually, startLoop, type Loop } from '@syncro/assignment/harness';
 
 let loop: Loop;
 let collector: EventCollector;

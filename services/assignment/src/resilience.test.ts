@@ -8,7 +8,7 @@ import { EventHeader, SCHEMA_VERSION } from '@syncro/contracts';
 import { createKafkaBus, type EventBus } from '@syncro/kit/bus';
 import { createLogger } from '@syncro/kit/log';
 import { collectEvents, type EventCollector } from '@syncro/testing';
-import { BROKERS, eventually, startLoop, type Loop } from './assignment.harness.ts';
+import { BROKERS, eventually, startLoop, type Loop } from '@syncro/assignment/harness';
 
 let loop: Loop;
 let collector: EventCollector;

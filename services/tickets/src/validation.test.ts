@@ -1,6 +1,6 @@
 /** Bad input on every endpoint: a 4xx JSON error that names the problem, and nothing is lost. */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { startTickets, type Tickets } from './tickets.harness.ts';
+import { startTickets, type Tickets } from '../test/harness.ts';
 
 let t: Tickets;
 let api: Awaited<ReturnType<Tickets['as']>>;

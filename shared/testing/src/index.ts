@@ -3,3 +3,4 @@ export * from './tokens.ts';
 export * from './db.ts';
 export * from './http.ts';
 export * from './events.ts';
+export * from './eventually.ts';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Envelope } from '@syncro/contracts';
-import { eventually, startLoop, type Loop } from '../assignment.harness.ts';
+import { eventually, startLoop, type Loop } from '@syncro/assignment/harness';
 import { statusUpdated, ticketUpdated } from './projector.ts';
 
 let loop: Loop;

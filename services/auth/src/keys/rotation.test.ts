@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { createTokenVerifier } from '@syncro/kit/auth';
 import { client } from '@syncro/testing';
 import { decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
-import { startTickets } from '../../../tickets/src/tickets.harness.ts';
-import { startAuth } from '../auth.harness.ts';
+import { startTickets } from '@syncro/tickets/harness';
+import { startAuth } from '@syncro/auth/harness';
 import { createKeyRing, generateSigningKey, loadKeys, rotateStoredKey } from './keyRing.ts';
 
 const keyDir = mkdtempSync(join(tmpdir(), 'syncro-rotation-'));

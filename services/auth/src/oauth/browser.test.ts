@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { ACCESS_COOKIE } from '@syncro/kit/auth';
 import { chromium, type Browser } from 'playwright-core';
-import { startAuth, startMockProvider, type Auth, type MockProvider } from '../auth.harness.ts';
+import { startAuth, startMockProvider, type Auth, type MockProvider } from '@syncro/auth/harness';
 import { REFRESH_COOKIE } from '../sessions/cookies.ts';
 import { freePort } from '@syncro/testing/ports';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { ACCESS_COOKIE } from '@syncro/kit/auth';
 import { createS256CodeChallenge } from 'arctic/dist/oauth2.js';
 import { loadAuthConfig } from '../config.ts';
-import { browser, loginThroughProvider, startAuth, startMockProvider, type Auth, type MockProvider } from '../auth.harness.ts';
+import { browser, loginThroughProvider, startAuth, startMockProvider, type Auth, type MockProvider } from '@syncro/auth/harness';
 import { GOOGLE_SCOPES, googleProvider } from './google.ts';
 
 describe('Google with its production endpoints', () => {

@@ -8,8 +8,8 @@ import { parseEnvelope } from '@syncro/contracts';
 import { ACCESS_COOKIE } from '@syncro/kit/auth';
 import { client, collectEvents, type EventCollector } from '@syncro/testing';
 import { SignJWT, base64url, generateKeyPair } from 'jose';
-import { startTickets, randomKey, type Tickets } from '../../../tickets/src/tickets.harness.ts';
-import { APP_URL, BROKERS, browser, loginThroughProvider, startAuth, startMockProvider, type Auth, type MockProvider } from '../auth.harness.ts';
+import { startTickets, randomKey, type Tickets } from '@syncro/tickets/harness';
+import { APP_URL, BROKERS, browser, loginThroughProvider, startAuth, startMockProvider, type Auth, type MockProvider } from '@syncro/auth/harness';
 import { REFRESH_COOKIE } from '../sessions/cookies.ts';
 
 let provider: MockProvider;

@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, test } from 'bun:test';
 import { client } from '@syncro/testing';
 import postgres from 'postgres';
 import { decodeJwt } from 'jose';
-import { randomKey, type Tickets } from '../../../tickets/src/tickets.harness.ts';
-import { useAuthWithTickets, type Auth } from '../auth.harness.ts';
+import { randomKey, type Tickets } from '@syncro/tickets/harness';
+import { useAuthWithTickets, type Auth } from '@syncro/auth/harness';
 import { hashSecret } from '../sessions/secrets.ts';
 
 const running = useAuthWithTickets({ AUTH_DEV_LOGIN: '1' });

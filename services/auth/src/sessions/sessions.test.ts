@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, test } from 'bun:test';
 import { ACCESS_COOKIE } from '@syncro/kit/auth';
 import { client } from '@syncro/testing';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
-import type { Tickets } from '../../../tickets/src/tickets.harness.ts';
-import { browser, useAuthWithTickets, type Auth } from '../auth.harness.ts';
+import type { Tickets } from '@syncro/tickets/harness';
+import { browser, useAuthWithTickets, type Auth } from '@syncro/auth/harness';
 import { REFRESH_COOKIE } from './cookies.ts';
 
 const running = useAuthWithTickets({ AUTH_DEV_LOGIN: '1' });

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { EventHeader, SCHEMA_VERSION } from '@syncro/contracts';
 import { DlqHeader, createKafkaBus, type EventBus } from '@syncro/kit/bus';
 import { createLogger } from '@syncro/kit/log';
-import { collectEvents, newUser, type EventCollector } from '@syncro/testing';
-import { BROKERS, startTickets, type Tickets } from '../tickets.harness.ts';
+import { collectEvents, newUser, type EventCollector, eventually } from '@syncro/testing';
+import { BROKERS, startTickets, type Tickets } from '@syncro/tickets/harness';
 
 let t: Tickets;
 let bus: EventBus;
@@ -23,14 +23,6 @@ afterAll(async () => {
   await collector?.stop();
   await t?.stop();
 });
-
-const until = async (what: string, probe: () => Promise<boolean>, timeoutMs = 15_000) => {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(25);
-  }
-};
 
 /** Publishes a value to `ticket.assigned` as the Assignment Service's relay would. */
 async function publish(projectId: string, value: unknown, eventId: string = Bun.randomUUIDv7()) {
@@ -77,7 +69,7 @@ describe('ticket.assigned consumer', () => {
 
     const event = assignment(ticket, member.id, new Date(), { assignedBy: owner.id, strategy: 'manual' });
     await publish(project.id, event, event.eventId);
-    await until('the assignment', async () => (await api.get(`/tickets/${ticket.id}`)).body.assigneeId === member.id);
+    await eventually('the assignment', async () => (await api.get(`/tickets/${ticket.id}`)).body.assigneeId === member.id);
     const shown = (await api.get(`/tickets/${ticket.id}`)).body;
     expect(shown.version).toBe(2);
     const board = await api.get(`/projects/${project.id}/board`);
@@ -89,7 +81,7 @@ describe('ticket.assigned consumer', () => {
     await publish(project.id, event, event.eventId);
     const marker = (await api.post(`/projects/${project.id}/tickets`, { title: 'marker' })).body;
     await publish(project.id, assignment(marker, member.id));
-    await until('the marker', async () => (await api.get(`/tickets/${marker.id}`)).body.assigneeId === member.id);
+    await eventually('the marker', async () => (await api.get(`/tickets/${marker.id}`)).body.assigneeId === member.id);
     expect((await api.get(`/tickets/${ticket.id}`)).body.version).toBe(2);
 
     await collector.waitFor(() => updatesOf(ticket.id).length >= 1);
@@ -106,7 +98,7 @@ describe('ticket.assigned consumer', () => {
     const { api, project, member, owner, ticket, assigneeOf } = await setup('Order');
     const t0 = Date.now();
     await publish(project.id, assignment(ticket, member.id, new Date(t0)));
-    await until('the first assignment', async () => (await assigneeOf()) === member.id);
+    await eventually('the first assignment', async () => (await assigneeOf()) === member.id);
     // Older and equal arrive later: neither applies.
     await publish(project.id, assignment(ticket, owner.id, new Date(t0 - 1000)));
     await publish(project.id, assignment(ticket, owner.id, new Date(t0)));
@@ -119,7 +111,7 @@ describe('ticket.assigned consumer', () => {
     await publish(project.id, assignment(ticket, owner.id, new Date(beforePatch - 1)));
     const marker = (await api.post(`/projects/${project.id}/tickets`, { title: 'marker' })).body;
     await publish(project.id, assignment(marker, member.id));
-    await until('the marker', async () => (await assigneeOf(marker.id)) === member.id);
+    await eventually('the marker', async () => (await assigneeOf(marker.id)) === member.id);
 
     const now = (await api.get(`/tickets/${ticket.id}`)).body;
     expect(now.assigneeId).toBeNull();
@@ -141,7 +133,7 @@ describe('ticket.assigned consumer', () => {
     await publish(project.id, { ...assignment(ticket, member.id), assignedAt: 'yesterday' });
     await publish(project.id, assignment(ticket, newUser('Stranger').id));
     await publish(project.id, assignment(ticket, member.id));
-    await until('the good message after the poison', async () => (await assigneeOf()) === member.id);
+    await eventually('the good message after the poison', async () => (await assigneeOf()) === member.id);
 
     const dead = await collector.waitFor(() => dlqOf(ghost.id).length >= 1 && dlqOf(ticket.id).length >= 3);
     expect(dead.length).toBeGreaterThan(0);

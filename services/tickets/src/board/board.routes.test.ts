@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { newUser } from '@syncro/testing';
 import { startThrowawayRedis, type ThrowawayRedis } from '@syncro/testing/redis';
-import { startTickets, type Tickets } from '../tickets.harness.ts';
+import { startTickets, type Tickets } from '@syncro/tickets/harness';
 import { TRUST_MS } from './boardCache.ts';
 
 let redis: ThrowawayRedis;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { EventHeader, SCHEMA_VERSION, SPEC_FIELDS, parseEnvelope, type Topic } from '@syncro/contracts';
 import { collectEvents, newUser, type EventCollector } from '@syncro/testing';
-import { BROKERS, startTickets, type Tickets } from '../tickets.harness.ts';
+import { BROKERS, startTickets, type Tickets } from '@syncro/tickets/harness';
 
 const TOPICS: Topic[] = [
   'project.created',

@@ -9,7 +9,7 @@ import { createLogger } from '@syncro/kit/log';
 import { OutboxRelay } from '@syncro/kit/outbox';
 import { collectEvents } from '@syncro/testing';
 import { startThrowawayKafka, type ThrowawayKafka } from '@syncro/testing/kafka';
-import { startTickets, type Tickets } from '../tickets.harness.ts';
+import { startTickets, type Tickets } from '@syncro/tickets/harness';
 
 let kafka: ThrowawayKafka;
 let t: Tickets;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { newUser } from '@syncro/testing';
-import { startTickets, type Tickets } from '../tickets.harness.ts';
+import { startTickets, type Tickets } from '@syncro/tickets/harness';
 
 let t: Tickets;
 beforeAll(async () => {

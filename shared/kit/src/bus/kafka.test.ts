@@ -1,5 +1,5 @@
 import { brokersFromEnv } from './topics.ts';
-import { busSuite } from './bus.case.ts';
+import { busSuite } from '@syncro/testing/bus.case';
 import { createKafkaBus } from './kafka.ts';
 import { createLogger } from '../log/index.ts';
 

@@ -1,6 +1,6 @@
 import { startUpstashBridge } from '@syncro/testing/upstash';
 import { createUpstashCache } from './upstash.ts';
-import { cacheSuite } from './cache.case.ts';
+import { cacheSuite } from '@syncro/testing/cache.case';
 
 // The Upstash client speaks REST; the bridge serves that protocol on loopback in front of the real Redis.
 cacheSuite('upstash', async () => {

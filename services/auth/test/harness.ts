@@ -10,9 +10,9 @@ import { serve, serviceContext } from '@syncro/kit/service';
 import { client, createTestDatabase } from '@syncro/testing';
 import { freePort } from '@syncro/testing/ports';
 import { OAuth2Server } from 'oauth2-mock-server';
-import { startTickets } from '../../tickets/src/tickets.harness.ts';
-import { loadAuthConfig } from './config.ts';
-import { start } from './index.ts';
+import { startTickets } from '@syncro/tickets/harness';
+import { loadAuthConfig } from '../src/config.ts';
+import { start } from '../src/index.ts';
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const APP_URL = 'http://127.0.0.1:5173/app/';

@@ -6,25 +6,16 @@
  */
 import { serve, serviceContext, type Served } from '@syncro/kit/service';
 import { client, createTestDatabase, newUser, startTestIdp, type Client, type TestUser } from '@syncro/testing';
+import { eventually } from '@syncro/testing';
+export { eventually };
 import { BROKERS, startTickets } from '@syncro/tickets/harness';
-import { loadAssignmentConfig } from './config.ts';
-import { start, type AssignmentService } from './index.ts';
+import { loadAssignmentConfig } from '../src/config.ts';
+import { start, type AssignmentService } from '../src/index.ts';
 
 export { BROKERS };
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const randomPrefix = () => `Q${Array.from(crypto.getRandomValues(new Uint8Array(3)), (b) => LETTERS[b % 26]).join('')}`;
-
-/** Polls `probe` until it returns something truthy (no fixed sleeps); throws with `what` on timeout. */
-export async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await Bun.sleep(25);
-  }
-}
 
 export interface LoopOptions {
   brokers?: string[];

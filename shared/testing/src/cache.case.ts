@@ -1,6 +1,6 @@
 /** @module The one behaviour suite every cache adapter must pass, run by each adapter's test file. */
 import { afterAll, describe, expect, test } from 'bun:test';
-import type { Cache } from './port.ts';
+import type { Cache } from '@syncro/kit/cache';
 
 export function cacheSuite(name: string, make: () => Promise<{ cache: Cache; dispose?: () => Promise<void> }>) {
   describe(`cache port: ${name}`, async () => {

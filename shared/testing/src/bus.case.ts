@@ -4,14 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { EventHeader, type Envelope } from '@syncro/contracts';
-import { createTestDatabase } from '@syncro/testing/db';
+import { createTestDatabase } from './db.ts';
+import { eventually } from './eventually.ts';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { recordOnce } from '../inbox/index.ts';
-import { createLogger } from '../log/index.ts';
-import type { EventBus, IncomingMessage } from './port.ts';
-import { DlqHeader, PermanentError, runConsumer } from './runner.ts';
+import { recordOnce } from '@syncro/kit/inbox';
+import { createLogger } from '@syncro/kit/log';
+import { DlqHeader, PermanentError, runConsumer, type EventBus, type IncomingMessage } from '@syncro/kit/bus';
 
 const logger = createLogger({ test: 'bus' });
 const TOPIC = 'user.created';
@@ -31,14 +31,6 @@ const message = (e: Envelope<'user.created'> | string, key: string) => ({
   value: typeof e === 'string' ? e : JSON.stringify(e),
   headers: { [EventHeader.type]: TOPIC, [EventHeader.id]: typeof e === 'string' ? 'none' : e.eventId },
 });
-
-async function until(check: () => boolean, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await Bun.sleep(25);
-  }
-}
 
 export function busSuite(name: string, make: () => Promise<EventBus>) {
   describe(`bus port: ${name}`, () => {
@@ -64,7 +56,7 @@ export function busSuite(name: string, make: () => Promise<EventBus>) {
           if (m.key === key) got.push(JSON.parse(m.value!).name);
         },
       });
-      await until(() => got.length >= 30);
+      await eventually('got.length >= 30', () => got.length >= 30, 20_000);
       await sub.stop();
       expect(got).toEqual(sent.map((e) => e.name));
     });
@@ -92,10 +84,10 @@ export function busSuite(name: string, make: () => Promise<EventBus>) {
         },
       });
       await bus.publish([message(poison, key), message(good, key), message(malformed, key), message(permanent, key), message(flaky, key)]);
-      await until(() => handled.includes('flaky'));
+      await eventually('handled.includes(flaky)', () => handled.includes('flaky'), 20_000);
       await sub.stop();
       const ours = () => dlq.filter((m) => m.key === key);
-      await until(() => ours().length >= 3);
+      await eventually('ours().length >= 3', () => ours().length >= 3, 20_000);
 
       expect(handled).toEqual(['good', 'flaky']);
       expect(attempts.get('poison')).toBe(3);
@@ -148,7 +140,7 @@ export function busSuite(name: string, make: () => Promise<EventBus>) {
         });
         // The same event twice, as a broker redelivery or a relay retry would produce it.
         await bus.publish([message(event, key), message(event, key)]);
-        await until(() => calls >= 2);
+        await eventually('calls >= 2', () => calls >= 2, 20_000);
         await sub.stop();
         const rows = await pg`select * from effects where event_id = ${event.eventId}`;
         expect(rows).toHaveLength(1);

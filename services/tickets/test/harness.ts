@@ -1,8 +1,8 @@
 /** @module Starts a real Ticket Service for a test file: its own database, the real broker and Redis. */
 import { serve, serviceContext } from '@syncro/kit/service';
 import { client, createTestDatabase, newUser, startTestIdp, type TestIdp, type TestUser } from '@syncro/testing';
-import { loadTicketConfig } from './config.ts';
-import { start } from './index.ts';
+import { loadTicketConfig } from '../src/config.ts';
+import { start } from '../src/index.ts';
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
