@@ -14,6 +14,7 @@ import type { AuthDeps } from '../context.ts';
 import { OAUTH_COOKIES, OAUTH_COOKIE_TTL_S, readCookie, secureCookies, serializeCookie, sessionCookies, withCookies } from '../sessions/cookies.ts';
 import { startSession } from '../sessions/sessionIssuer.ts';
 import { signIn } from '../users/userSignIn.ts';
+import { loginTarget, sameOriginTarget } from './redirectTarget.ts';
 
 const ProviderParams = v.object({ provider: v.pipe(v.string(), v.maxLength(40)) });
 const LoginQuery = v.object({ redirect: v.optional(v.pipe(v.string(), v.maxLength(2000))) });
@@ -26,8 +27,6 @@ const CallbackQuery = v.looseObject({
 
 const oauthError = (code: string, message: string) => new HttpError(400, code, message);
 
-/** Only a same-site path may follow login (`/board/SYNC`), never `//evil.example` or a full URL. */
-const safePath = (p: string | undefined) => (p && /^\/(?![/\\])/.test(p) ? p : '');
 
 const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
@@ -63,7 +62,7 @@ export const loginRoutes = (deps: AuthDeps) => {
           oauthCookie(OAUTH_COOKIES.state, state),
           oauthCookie(OAUTH_COOKIES.verifier, verifier),
           oauthCookie(OAUTH_COOKIES.nonce, nonce),
-          oauthCookie(OAUTH_COOKIES.redirect, safePath(query.redirect)),
+          oauthCookie(OAUTH_COOKIES.redirect, sameOriginTarget(query.redirect, deps.config.APP_URL) ?? ''),
         ]);
       },
       { params: ProviderParams, query: LoginQuery, detail: { summary: 'Start a login: redirects to the provider with state and PKCE (S256)', tags: ['auth'] } },
@@ -90,9 +89,8 @@ export const loginRoutes = (deps: AuthDeps) => {
         logins.inc({ provider: p.id, new_user: String(created) });
         const session = await startSession(deps, user);
         deps.logger.info('login', { provider: p.id, userId: user.id });
-        const target = new URL(deps.config.APP_URL);
-        const path = safePath(readCookie(request.headers, OAUTH_COOKIES.redirect) ?? undefined);
-        const location = path ? new URL(path, target).toString() : target.toString();
+        // Checked again here: the cookie is the browser's to change, and the check is cheap.
+        const location = loginTarget(readCookie(request.headers, OAUTH_COOKIES.redirect), deps.config.APP_URL);
         return withCookies(new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store' } }), [
           ...clearOauth,
           ...sessionCookies(deps.config, session),
