@@ -10,7 +10,7 @@
 export function sameOriginTarget(requested: string | null | undefined, appUrl: string): string | null {
   if (!requested) return null;
   const base = new URL(appUrl);
-  const resolved = URL.parse(requested, base);
+  const resolved = URL.parse(requested, base.href);
   return resolved && resolved.origin === base.origin ? resolved.toString() : null;
 }
 
