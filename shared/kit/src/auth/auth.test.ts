@@ -76,6 +76,7 @@ describe('auth guard', () => {
     ['sub that is not a user id', async () => bearer(await idp.token({ ...user, id: 'admin' })), 'TOKEN_INVALID'],
     ['not a bearer scheme', async () => ({ authorization: `Basic ${btoa('a:b')}` }), 'TOKEN_INVALID'],
     ['garbage', async () => bearer('abc.def.ghi'), 'TOKEN_INVALID'],
+    ['a session cookie that is not valid percent-encoding', async () => ({ cookie: `${ACCESS_COOKIE}=%E0%A4%A` }), 'TOKEN_INVALID'],
   ];
 
   test.each(refused)('%s → 401', async (_name, headers, code) => {

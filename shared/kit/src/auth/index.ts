@@ -93,7 +93,12 @@ export function credentialFrom(headers: Headers): Credential | null {
   if (!cookies) return null;
   for (const part of cookies.split(';')) {
     const [name, ...rest] = part.trim().split('=');
-    if (name === ACCESS_COOKIE) return { token: decodeURIComponent(rest.join('=')), via: 'cookie' };
+    if (name !== ACCESS_COOKIE) continue;
+    try {
+      return { token: decodeURIComponent(rest.join('=')), via: 'cookie' };
+    } catch {
+      throw new TokenError('TOKEN_INVALID', `The ${ACCESS_COOKIE} cookie is not valid percent-encoding`);
+    }
   }
   return null;
 }
