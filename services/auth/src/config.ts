@@ -55,6 +55,18 @@ export const AuthConfig = v.object({
     ),
     '',
   ),
+  /**
+   * Origins (`https://board.example.com`) besides this service's own and APP_URL's whose writes
+   * authenticated by the session cookie are accepted (CSRF); comma-separated.
+   */
+  ALLOWED_ORIGINS: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+      v.array(v.pipe(v.string(), v.url('each must be an origin like https://board.example.com'), v.transform((o) => new URL(o).origin))),
+    ),
+    '',
+  ),
   DB_POOL_MAX: env.number(5),
   OUTBOX_POLL_MS: env.number(1000),
 });

@@ -3,6 +3,7 @@ import { authGuard } from '@syncro/kit/auth';
 import { Elysia } from 'elysia';
 import * as v from 'valibot';
 import type { AuthDeps } from '../context.ts';
+import { cookieOrigins } from '../sessions/cookies.ts';
 import { createPat, exchangePat, listPats, revokePat } from './patIssuer.ts';
 import type { PatRow } from './pats.model.ts';
 
@@ -34,7 +35,7 @@ export const patRoutes = (deps: AuthDeps) =>
       },
       { body: ExchangeBody, detail: { summary: 'Exchange a personal access token for a short-lived access JWT', tags: ['tokens'] } },
     )
-    .use(authGuard(deps.verify, 'auth'))
+    .use(authGuard(deps.verify, { seed: 'auth', allowedOrigins: cookieOrigins(deps.config) }))
     .post(
       '/auth/tokens',
       async ({ body, user, set }) => {

@@ -48,6 +48,9 @@ export function sessionCookies(config: AuthConfig, session: { accessToken: strin
   ];
 }
 
+/** Who may send writes with our cookies besides ourselves: the app we send people to after login, and ALLOWED_ORIGINS. */
+export const cookieOrigins = (config: Pick<AuthConfig, 'APP_URL' | 'ALLOWED_ORIGINS'>) => [new URL(config.APP_URL).origin, ...config.ALLOWED_ORIGINS];
+
 export function clearSessionCookies(config: AuthConfig) {
   const secure = secureCookies(config);
   return [serializeCookie(ACCESS_COOKIE, '', { maxAge: 0, path: '/', secure }), serializeCookie(REFRESH_COOKIE, '', { maxAge: 0, path: '/auth', secure })];

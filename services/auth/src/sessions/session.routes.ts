@@ -1,5 +1,5 @@
 /** @module Routes of a session: who am I, refresh (rotating), logout (revokes the family). */
-import { authGuard } from '@syncro/kit/auth';
+import { authGuard, refuseCrossSiteCookie } from '@syncro/kit/auth';
 import { HttpError } from '@syncro/kit/http';
 import { eq } from 'drizzle-orm';
 import { Elysia } from 'elysia';
@@ -7,20 +7,29 @@ import * as v from 'valibot';
 import type { AuthDeps } from '../context.ts';
 import { presentSession, presentUser } from '../users/userPresenter.ts';
 import { users } from '../users/users.model.ts';
-import { REFRESH_COOKIE, clearSessionCookies, readCookie, sessionCookies, withCookies } from './cookies.ts';
+import { REFRESH_COOKIE, clearSessionCookies, cookieOrigins, readCookie, sessionCookies, withCookies } from './cookies.ts';
 import { endSession, refreshSession } from './sessionRefresher.ts';
 
 const RefreshToken = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(200));
 /** API clients send the token in the body; browsers send nothing and the cookie is used. */
 const RefreshBody = v.optional(v.nullable(v.strictObject({ refreshToken: v.optional(RefreshToken) })));
 
-export const sessionRoutes = (deps: AuthDeps) =>
-  new Elysia({ name: 'auth.session' })
+export const sessionRoutes = (deps: AuthDeps) => {
+  const origins = cookieOrigins(deps.config);
+  const allowed = new Set(origins);
+  /** The refresh token in the body, else the cookie, which another site could make the browser send (CSRF). */
+  const presentedRefresh = (body: v.InferOutput<typeof RefreshBody>, request: Request) => {
+    if (body?.refreshToken) return body.refreshToken;
+    const fromCookie = readCookie(request.headers, REFRESH_COOKIE);
+    if (fromCookie) refuseCrossSiteCookie(request, allowed);
+    return fromCookie;
+  };
+  return new Elysia({ name: 'auth.session' })
     .post(
       '/auth/refresh',
       async ({ body, request }) => {
         const fromBody = body?.refreshToken;
-        const presented = fromBody ?? readCookie(request.headers, REFRESH_COOKIE);
+        const presented = presentedRefresh(body, request);
         if (!presented) throw new HttpError(401, 'REFRESH_TOKEN_MISSING', `Send { "refreshToken" } or the ${REFRESH_COOKIE} cookie`);
         const session = await refreshSession(deps, presented);
         const res = Response.json(presentSession(session, Boolean(fromBody)), { headers: { 'cache-control': 'no-store' } });
@@ -31,12 +40,12 @@ export const sessionRoutes = (deps: AuthDeps) =>
     .post(
       '/auth/logout',
       async ({ body, request }) => {
-        await endSession(deps, body?.refreshToken ?? readCookie(request.headers, REFRESH_COOKIE));
+        await endSession(deps, presentedRefresh(body, request));
         return withCookies(new Response(null, { status: 204 }), clearSessionCookies(deps.config));
       },
       { body: RefreshBody, detail: { summary: 'Revoke the session (its refresh-token family) and clear the cookies', tags: ['auth'] } },
     )
-    .use(authGuard(deps.verify, 'auth'))
+    .use(authGuard(deps.verify, { seed: 'auth', allowedOrigins: origins }))
     .get(
       '/auth/me',
       async ({ user }) => {
@@ -46,3 +55,4 @@ export const sessionRoutes = (deps: AuthDeps) =>
       },
       { detail: { summary: 'The signed-in user', tags: ['auth'] } },
     );
+};

@@ -4,7 +4,7 @@ import { Elysia } from 'elysia';
 import { SignJWT, base64url } from 'jose';
 import { httpKit, MetricsRegistry } from '../http/index.ts';
 import { createLogger } from '../log/index.ts';
-import { ACCESS_COOKIE, authGuard, createTokenVerifier } from './index.ts';
+import { ACCESS_COOKIE, allowedOriginsFromEnv, authGuard, createTokenVerifier } from './index.ts';
 
 const json = (res: Response): Promise<any> => res.json();
 
@@ -93,5 +93,52 @@ describe('verified-token memory', () => {
     expect((await verify(token)).id).toBe(user.id);
     await Bun.sleep(2100);
     await expect(verify(token)).rejects.toMatchObject({ status: 401, code: 'TOKEN_EXPIRED' });
+  });
+});
+
+describe('CSRF: cookie-authenticated writes', () => {
+  const csrfApp = () => {
+    const verify = createTokenVerifier({ jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience });
+    const guarded = new Elysia({ name: 'guarded-write' })
+      .use(authGuard(verify, { seed: 'csrf-test', allowedOrigins: ['https://board.example.com/'] }))
+      .post('/write', ({ user }) => user);
+    return new Elysia().use(httpKit({ service: 'csrf-test', logger: createLogger({}), metrics: new MetricsRegistry() })).use(guarded);
+  };
+  const write = async (headers: Record<string, string>, url = 'http://api.example.com/write') => csrfApp().handle(new Request(url, { method: 'POST', headers }));
+  const cookie = async () => ({ cookie: `${ACCESS_COOKIE}=${await idp.token(user)}` });
+
+  test.each([
+    ['its own origin', { origin: 'http://api.example.com' }],
+    ['an allowed origin', { origin: 'https://board.example.com' }],
+    ['Sec-Fetch-Site: same-origin without Origin', { 'sec-fetch-site': 'same-origin' }],
+    ['no Origin and no Sec-Fetch-Site (no browser)', {}],
+  ])('%s → 200', async (_name, headers) => {
+    expect((await write({ ...(await cookie()), ...headers })).status).toBe(200);
+  });
+
+  test('its own Host behind a TLS proxy (the request URL says http, the browser https) → 200', async () => {
+    expect((await write({ ...(await cookie()), host: 'api.example.com', origin: 'https://api.example.com' })).status).toBe(200);
+  });
+
+  test.each([
+    ['another site', { origin: 'https://evil.example' }],
+    ['another port of the same host', { origin: 'http://api.example.com:8080' }],
+    ['a sandboxed page (Origin: null)', { origin: 'null' }],
+    ['Sec-Fetch-Site: cross-site without Origin', { 'sec-fetch-site': 'cross-site' }],
+  ])('%s → 403 CSRF_REFUSED', async (_name, headers) => {
+    const res = await write({ ...(await cookie()), ...headers });
+    expect(res.status).toBe(403);
+    const { error } = await json(res);
+    expect(error.code).toBe('CSRF_REFUSED');
+    if ('origin' in headers) expect(error.message).toContain(headers.origin);
+  });
+
+  test('a Bearer write from a foreign origin is not a CSRF', async () => {
+    expect((await write({ ...bearer(await idp.token(user)), origin: 'https://evil.example' })).status).toBe(200);
+  });
+
+  test('ALLOWED_ORIGINS is read as comma-separated origins', () => {
+    expect(allowedOriginsFromEnv({ ALLOWED_ORIGINS: ' https://a.example/app , http://b.example:8080 ' })).toEqual(['https://a.example', 'http://b.example:8080']);
+    expect(allowedOriginsFromEnv({})).toEqual([]);
   });
 });

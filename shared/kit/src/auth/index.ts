@@ -103,16 +103,59 @@ export function credentialFrom(headers: Headers): Credential | null {
   return null;
 }
 
+/** Methods that must not change anything, so a cross-site request with them is harmless. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** `ALLOWED_ORIGINS` (comma-separated, e.g. `https://board.example.com`): the web app's origins when it is served apart from the API. */
+export function allowedOriginsFromEnv(source: Record<string, string | undefined> = process.env): string[] {
+  return (source.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean).map((o) => new URL(o).origin);
+}
+
+const ownOrigin = (request: Request, origin: string) =>
+  // The request URL's origin, or (behind a TLS-terminating proxy, where Bun sees http) the Host it was sent to.
+  new URL(request.url).origin === origin || (request.headers.has('host') && URL.parse(origin)?.host === request.headers.get('host'));
+
+/**
+ * CSRF: browsers attach cookies to requests that other sites make, so a state-changing request
+ * authenticated by cookie must show that our own page (or an allowed one) sent it. Per the Fetch
+ * standard a browser sends `Origin` on every request whose method is not GET or HEAD, so it is the
+ * check; `Sec-Fetch-Site: same-origin` vouches when `Origin` is missing. A request with neither is
+ * no browser's: a script can set any `Origin` it likes, and it holds the cookie itself, so there is
+ * no victim to protect. Bearer requests never need this: nothing attaches them by itself.
+ */
+export function refuseCrossSiteCookie(request: Request, allowedOrigins: ReadonlySet<string>): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  const origin = request.headers.get('origin');
+  if (origin === null) {
+    const site = request.headers.get('sec-fetch-site');
+    if (site === null || site === 'same-origin') return;
+    throw new HttpError(403, 'CSRF_REFUSED', `A ${request.method} authenticated by cookie must come from this site (Sec-Fetch-Site: ${site}, no Origin)`, { origin: null, secFetchSite: site });
+  }
+  if (ownOrigin(request, origin) || allowedOrigins.has(origin)) return;
+  throw new HttpError(403, 'CSRF_REFUSED', `A ${request.method} authenticated by cookie is not accepted from origin ${origin}; send a Bearer token, or add the origin to ALLOWED_ORIGINS`, { origin });
+}
+
+export interface AuthGuardOptions {
+  /** Deduplicates the plugin per service (`new Elysia({ name, seed })`). */
+  seed?: string;
+  /** Origins besides the request's own whose cookie-authenticated writes are accepted; default: `ALLOWED_ORIGINS`. */
+  allowedOrigins?: string[];
+}
+
 /**
  * Resolves `user` for every route registered after it in the plugin that uses it. Scoped, so a
- * service's routes are guarded while `/health` and `/metrics` on the root stay open.
+ * service's routes are guarded while `/health` and `/metrics` on the root stay open. Writes that
+ * ride on the session cookie must pass the CSRF origin check (`refuseCrossSiteCookie`).
  */
-export function authGuard(verify: TokenVerifier, seed = 'default') {
+export function authGuard(verify: TokenVerifier, options: string | AuthGuardOptions = {}) {
+  const { seed = 'default', allowedOrigins = allowedOriginsFromEnv() } = typeof options === 'string' ? { seed: options } : options;
+  const allowed = new Set(allowedOrigins.map((o) => new URL(o).origin));
   // Reads the raw request headers: a route's headers schema may have stripped Authorization.
   return new Elysia({ name: 'auth.guard', seed }).resolve({ as: 'scoped' }, async ({ request }) => {
-    const token = tokenFrom(request.headers);
-    if (!token) throw new HttpError(401, 'UNAUTHORIZED', 'A valid access token is required');
-    return { user: await verify(token) };
+    const credential = credentialFrom(request.headers);
+    if (!credential) throw new HttpError(401, 'UNAUTHORIZED', 'A valid access token is required');
+    if (credential.via === 'cookie') refuseCrossSiteCookie(request, allowed);
+    return { user: await verify(credential.token) };
   });
 }
 
