@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, test } from 'bun:test';
 import { ACCESS_COOKIE } from '@syncro/kit/auth';
 import { client } from '@syncro/testing';
-import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
+import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK } from 'jose';
+import { loadKeys } from '../keys/keyRing.ts';
 import type { Tickets } from '@syncro/tickets/harness';
 import { browser, useAuthWithTickets, type Auth } from '@syncro/auth/harness';
 import { REFRESH_COOKIE } from './cookies.ts';
@@ -112,8 +113,23 @@ describe('refresh tokens', () => {
   });
 });
 
+/** Signed with the service's real current key, lacking what `omit` names: only the verifier's rules can refuse it. */
+async function signedByAuthWithout(omit: 'exp' | 'iat') {
+  const { current } = await loadKeys({ AUTH_KEY_DIR: auth.keyDir });
+  const jwt = new SignJWT({ email: 'x@example.test', name: 'X' })
+    .setProtectedHeader({ alg: 'ES256', kid: current.kid! })
+    .setSubject(crypto.randomUUID())
+    .setIssuer(auth.config.AUTH_ISSUER)
+    .setAudience('syncroboard');
+  if (omit !== 'exp') jwt.setExpirationTime('5m');
+  if (omit !== 'iat') jwt.setIssuedAt();
+  return jwt.sign(await importJWK(current, 'ES256'));
+}
+
 describe('access tokens are refused when they should be, by auth and by the Ticket Service', () => {
   const refusals: [string, () => Promise<string>][] = [
+    ['without exp (it would never expire)', () => signedByAuthWithout('exp')],
+    ['without iat', () => signedByAuthWithout('iat')],
     [
       'wrong audience',
       async () => auth.service.keys.sign({ email: 'x@example.test', name: 'X' }, { subject: crypto.randomUUID(), issuer: auth.config.AUTH_ISSUER, audience: 'other', ttlSeconds: 60 }),

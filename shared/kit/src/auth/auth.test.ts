@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { newUser, startTestIdp, type TestIdp } from '@syncro/testing/tokens';
 import { Elysia } from 'elysia';
-import { SignJWT, base64url } from 'jose';
+import { SignJWT, base64url, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
 import { httpKit, MetricsRegistry } from '../http/index.ts';
 import { createLogger } from '../log/index.ts';
 import { ACCESS_COOKIE, allowedOriginsFromEnv, authGuard, createTokenVerifier } from './index.ts';
@@ -140,5 +140,24 @@ describe('CSRF: cookie-authenticated writes', () => {
   test('ALLOWED_ORIGINS is read as comma-separated origins', () => {
     expect(allowedOriginsFromEnv({ ALLOWED_ORIGINS: ' https://a.example/app , http://b.example:8080 ' })).toEqual(['https://a.example', 'http://b.example:8080']);
     expect(allowedOriginsFromEnv({})).toEqual([]);
+  });
+});
+
+describe('required claims', () => {
+  // The test IdP always sets exp and iat, so these are signed with a key handed to the verifier directly.
+  test.each([
+    ['without exp', 'exp'],
+    ['without iat', 'iat'],
+  ])('a token %s is refused', async (_name, claim) => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const keys = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k', alg: 'ES256' }] });
+    const verify = createTokenVerifier({ jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience, keys });
+    const jwt = new SignJWT({ email: user.email, name: user.name }).setProtectedHeader({ alg: 'ES256', kid: 'k' }).setSubject(user.id).setIssuer(idp.issuer).setAudience(idp.audience);
+    if (claim !== 'exp') jwt.setExpirationTime('5m');
+    if (claim !== 'iat') jwt.setIssuedAt();
+    await expect(verify(await jwt.sign(privateKey))).rejects.toMatchObject({ status: 401, code: 'TOKEN_INVALID' });
+    // The same key and claims with both present pass: the refusal is the missing claim's.
+    const whole = await new SignJWT({ email: user.email, name: user.name }).setProtectedHeader({ alg: 'ES256', kid: 'k' }).setSubject(user.id).setIssuer(idp.issuer).setAudience(idp.audience).setIssuedAt().setExpirationTime('5m').sign(privateKey);
+    expect((await verify(whole)).id).toBe(user.id);
   });
 });

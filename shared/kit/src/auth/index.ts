@@ -51,11 +51,12 @@ export function createTokenVerifier({ jwksUrl, issuer, audience, keys }: Verifie
     const known = verified.get(token);
     if (known && known.expiresAt > Date.now()) return known.user;
     try {
-      const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ['ES256'] });
+      // A token without `exp` would never expire, and one without `iat` cannot be dated: ours always carry both.
+      const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ['ES256'], requiredClaims: ['exp', 'iat'] });
       const claims = v.parse(Claims, payload);
       const user = { id: claims.sub, email: claims.email, name: claims.name };
       if (verified.size >= VERIFIED_CACHE_MAX) verified.delete(verified.keys().next().value!);
-      if (payload.exp) verified.set(token, { user, expiresAt: payload.exp * 1000 });
+      verified.set(token, { user, expiresAt: payload.exp! * 1000 });
       return user;
     } catch (err) {
       if (err instanceof errors.JWTExpired) throw new TokenError('TOKEN_EXPIRED', 'The access token has expired');
