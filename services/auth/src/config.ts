@@ -67,11 +67,18 @@ export const AuthConfig = v.object({
     ),
     '',
   ),
+  /** 1: one proxy of ours sits in front, so the last `X-Forwarded-For` entry is the client (rate limits). Otherwise the socket's address. */
+  TRUST_PROXY: flag,
+  /** `POST /auth/token` attempts per minute, per client address and per token prefix (per process: see the kit's ratelimit). */
+  TOKEN_EXCHANGE_PER_MIN_PER_CLIENT: env.number(60),
+  TOKEN_EXCHANGE_PER_MIN_PER_PREFIX: env.number(10),
+  /** `POST /auth/dev/login` per minute per client address. */
+  DEV_LOGIN_PER_MIN_PER_CLIENT: env.number(120),
   DB_POOL_MAX: env.number(5),
   OUTBOX_POLL_MS: env.number(1000),
 });
 
-export type AuthConfig = v.InferOutput<typeof AuthConfig> & { AUTH_ISSUER: string; devLogin: boolean };
+export type AuthConfig = v.InferOutput<typeof AuthConfig> & { AUTH_ISSUER: string; devLogin: boolean; trustProxy: boolean };
 
 const on = (x: string) => x === '1' || x === 'true';
 
@@ -92,5 +99,5 @@ export function loadAuthConfig(source: Record<string, string | undefined> = proc
     problems.push('SIGNING_KEY (or SIGNING_KEY_FILE) is required when NODE_ENV=production');
   }
   if (problems.length) throw new ConfigError(problems);
-  return { ...config, AUTH_ISSUER: config.AUTH_ISSUER ?? config.PUBLIC_URL.replace(/\/$/, ''), devLogin };
+  return { ...config, AUTH_ISSUER: config.AUTH_ISSUER ?? config.PUBLIC_URL.replace(/\/$/, ''), devLogin, trustProxy: on(config.TRUST_PROXY) };
 }

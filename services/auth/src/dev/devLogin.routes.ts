@@ -2,6 +2,7 @@
  * @module The development login: `POST /auth/dev/login { email, name }` signs anyone in without a
  * password. Mounted only when AUTH_DEV_LOGIN=1, which configuration refuses under NODE_ENV=production.
  */
+import { clientAddress, inProcessRateLimiter, takeOrThrow } from '@syncro/kit/ratelimit';
 import { Elysia } from 'elysia';
 import * as v from 'valibot';
 import type { AuthDeps } from '../context.ts';
@@ -16,10 +17,13 @@ const DevLoginBody = v.strictObject({
   locale: v.optional(v.pipe(v.string(), v.maxLength(35))),
 });
 
-export const devLoginRoutes = (deps: AuthDeps) =>
-  new Elysia({ name: 'auth.dev' }).post(
+export const devLoginRoutes = (deps: AuthDeps) => {
+  // Password-less, so only ever on a developer's machine; still, a loop against it fills the users table.
+  const perClient = inProcessRateLimiter({ limit: deps.config.DEV_LOGIN_PER_MIN_PER_CLIENT, windowS: 60 });
+  return new Elysia({ name: 'auth.dev' }).post(
     '/auth/dev/login',
-    async ({ body }) => {
+    async ({ body, request, server }) => {
+      await takeOrThrow('development logins', [perClient, clientAddress(request, server, deps.config.trustProxy)]);
       const email = body.email.toLowerCase();
       const { user, created } = await signIn(deps, { provider: 'dev', subject: email, email, name: body.name ?? email.split('@')[0]!, locale: body.locale ?? null });
       const session = await startSession(deps, user);
@@ -31,3 +35,4 @@ export const devLoginRoutes = (deps: AuthDeps) =>
     },
     { body: DevLoginBody, detail: { summary: 'DEVELOPMENT ONLY (AUTH_DEV_LOGIN=1): sign in as anyone', tags: ['auth'] } },
   );
+};

@@ -41,17 +41,21 @@ export async function revokePat(deps: Pick<AuthDeps, 'db'>, userId: string, id: 
   return row;
 }
 
-/** The exchange: a valid PAT buys one access JWT, no longer-lived than the PAT itself. */
+/**
+ * The exchange: a valid PAT buys one access JWT, no longer-lived than the PAT itself. The lookup
+ * reads first and writes `lastUsedAt` only for a token that is good: a wrong guess costs one indexed
+ * read and no write.
+ */
 export async function exchangePat(deps: Pick<AuthDeps, 'db' | 'keys' | 'config'>, presented: string) {
   const [found] = await deps.db
-    .update(personalAccessTokens)
-    .set({ lastUsedAt: sql`now()` })
-    .where(and(eq(personalAccessTokens.tokenHash, hashSecret(presented)), isNull(personalAccessTokens.revokedAt)))
-    .returning();
+    .select({ pat: personalAccessTokens, user: users })
+    .from(personalAccessTokens)
+    .innerJoin(users, eq(users.id, personalAccessTokens.userId))
+    .where(and(eq(personalAccessTokens.tokenHash, hashSecret(presented)), isNull(personalAccessTokens.revokedAt)));
   if (!found) throw new Unauthenticated('The personal access token is not valid or has been revoked', 'TOKEN_INVALID');
-  const left = found.expiresAt ? Math.floor((found.expiresAt.getTime() - Date.now()) / 1000) : Infinity;
+  const left = found.pat.expiresAt ? Math.floor((found.pat.expiresAt.getTime() - Date.now()) / 1000) : Infinity;
   if (left <= 0) throw new Unauthenticated('The personal access token has expired', 'TOKEN_EXPIRED');
-  const [user] = await deps.db.select().from(users).where(eq(users.id, found.userId));
+  await deps.db.update(personalAccessTokens).set({ lastUsedAt: sql`now()` }).where(eq(personalAccessTokens.id, found.pat.id));
   const ttl = Math.min(deps.config.ACCESS_TOKEN_TTL_S, left);
-  return { accessToken: await issueAccessToken(deps, user!, ttl), tokenType: 'Bearer' as const, expiresIn: ttl };
+  return { accessToken: await issueAccessToken(deps, found.user, ttl), tokenType: 'Bearer' as const, expiresIn: ttl };
 }

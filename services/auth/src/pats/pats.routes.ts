@@ -1,5 +1,6 @@
 /** @module Routes of personal access tokens: create (shown once), list, revoke, and the exchange for a JWT. */
 import { authGuard } from '@syncro/kit/auth';
+import { clientAddress, inProcessRateLimiter, takeOrThrow } from '@syncro/kit/ratelimit';
 import { Elysia } from 'elysia';
 import * as v from 'valibot';
 import type { AuthDeps } from '../context.ts';
@@ -25,11 +26,17 @@ const presentPat = (p: PatRow) => ({
   revokedAt: p.revokedAt?.toISOString() ?? null,
 });
 
-export const patRoutes = (deps: AuthDeps) =>
-  new Elysia({ name: 'auth.pats' })
+/** The part of a PAT shown in lists; limiting by it slows guessing at one known token from many addresses. */
+const prefixOf = (token: string) => token.slice(0, 12);
+
+export const patRoutes = (deps: AuthDeps) => {
+  const perClient = inProcessRateLimiter({ limit: deps.config.TOKEN_EXCHANGE_PER_MIN_PER_CLIENT, windowS: 60 });
+  const perPrefix = inProcessRateLimiter({ limit: deps.config.TOKEN_EXCHANGE_PER_MIN_PER_PREFIX, windowS: 60 });
+  return new Elysia({ name: 'auth.pats' })
     .post(
       '/auth/token',
-      async ({ body }) => {
+      async ({ body, request, server }) => {
+        await takeOrThrow('token exchanges', [perClient, clientAddress(request, server, deps.config.trustProxy)], [perPrefix, prefixOf(body.token)]);
         const exchanged = await exchangePat(deps, body.token);
         return Response.json(exchanged, { headers: { 'cache-control': 'no-store' } });
       },
@@ -54,3 +61,4 @@ export const patRoutes = (deps: AuthDeps) =>
       async ({ params, user }) => presentPat(await revokePat(deps, user.id, params.id)),
       { params: PatParams, detail: { summary: 'Revoke a personal access token', tags: ['tokens'] } },
     );
+};
