@@ -6,7 +6,7 @@ import type { Logger } from '@syncro/kit/log';
 import type { AuthConfig } from './config.ts';
 import type * as schema from './db/schema.ts';
 import type { KeyRing } from './keys/keyRing.ts';
-import type { LoginProvider } from './oauth/provider.ts';
+import type { LoginProvider } from './oauth/loginProvider.ts';
 
 export type AuthDb = Db<typeof schema>;
 export type Tx = Parameters<Parameters<AuthDb['transaction']>[0]>[0];

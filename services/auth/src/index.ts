@@ -18,7 +18,7 @@ import { createKeyRing, loadKeys, type KeyRing } from './keys/keyRing.ts';
 import { googleProvider } from './oauth/google.ts';
 import { loginRoutes } from './oauth/login.routes.ts';
 import { oidcProvider } from './oauth/oidc.ts';
-import type { LoginProvider } from './oauth/provider.ts';
+import type { LoginProvider } from './oauth/loginProvider.ts';
 import { patRoutes } from './pats/pats.routes.ts';
 import { sessionRoutes } from './sessions/session.routes.ts';
 

@@ -6,7 +6,8 @@
  */
 import { CodeChallengeMethod, Google, OAuth2Client } from 'arctic';
 import type { AuthConfig } from '../config.ts';
-import { exchangeCode, remoteKeys, verifyIdToken, type LoginProvider } from './provider.ts';
+import type { LoginProvider } from './loginProvider.ts';
+import { exchangeCode, remoteKeys, verifyIdToken } from './provider.ts';
 
 export const GOOGLE_SCOPES = ['openid', 'email', 'profile'];
 const GOOGLE_DEFAULTS = { auth: 'https://accounts.google.com/o/oauth2/v2/auth', token: 'https://oauth2.googleapis.com/token' };

@@ -8,7 +8,8 @@ import { CodeChallengeMethod, OAuth2Client } from 'arctic';
 import type { JWTVerifyGetKey } from 'jose';
 import * as v from 'valibot';
 import type { AuthConfig } from '../config.ts';
-import { exchangeCode, remoteKeys, verifyIdToken, type LoginProvider } from './provider.ts';
+import type { LoginProvider } from './loginProvider.ts';
+import { exchangeCode, remoteKeys, verifyIdToken } from './provider.ts';
 
 const Discovery = v.object({
   issuer: v.string(),

@@ -7,16 +7,8 @@ import { BadInput, Unauthenticated, Unavailable } from '@syncro/kit/errors';
 import { ArcticFetchError, OAuth2RequestError, type OAuth2Tokens } from 'arctic';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import * as v from 'valibot';
-import type { VerifiedIdentity } from '../users/userSignIn.ts';
-
-export interface LoginProvider {
-  id: 'google' | 'oidc';
-  /** The button label. */
-  name: string;
-  /** `nonce` goes into the request and must come back inside the ID token (OIDC Core §3.1.2.1). */
-  authorizationUrl(state: string, codeVerifier: string, nonce: string): Promise<URL>;
-  identify(code: string, codeVerifier: string, nonce: string): Promise<VerifiedIdentity>;
-}
+import type { VerifiedIdentity } from '../users/identity.ts';
+import type { LoginProvider } from './loginProvider.ts';
 
 const IdTokenClaims = v.object({
   sub: v.pipe(v.string(), v.minLength(1)),

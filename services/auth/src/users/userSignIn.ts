@@ -7,18 +7,8 @@ import { Forbidden } from '@syncro/kit/errors';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { and, eq, sql } from 'drizzle-orm';
 import type { AuthDeps } from '../context.ts';
+import type { VerifiedIdentity } from './identity.ts';
 import { identities, users, type UserRow } from './users.model.ts';
-
-export interface VerifiedIdentity {
-  provider: string;
-  /** The provider's stable id for the person (`sub` of the ID token). */
-  subject: string;
-  /** Only ever a verified address: providers refuse unverified ones before this point. */
-  email: string;
-  name: string;
-  picture?: string | null;
-  locale?: string | null;
-}
 
 const normaliseLocale = (locale: string | null | undefined) => (locale && /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/.test(locale) ? locale.replace('_', '-') : 'en');
 
