@@ -10,6 +10,7 @@ import { sessionCookies, withCookies } from '../sessions/cookies.ts';
 import { startSession } from '../sessions/sessionIssuer.ts';
 import { presentSession, presentUser } from '../users/userPresenter.ts';
 import { signIn } from '../users/userSignIn.ts';
+import { DevLoginBody as DevLoginReply, ErrorBody } from '../responses.schema.ts';
 
 const DevLoginBody = v.strictObject({
   email: v.pipe(v.string(), v.trim(), v.email('must be an email address'), v.maxLength(254)),
@@ -33,6 +34,6 @@ export const devLoginRoutes = (deps: AuthDeps) => {
         sessionCookies(deps.config, session),
       );
     },
-    { body: DevLoginBody, detail: { summary: 'DEVELOPMENT ONLY (AUTH_DEV_LOGIN=1): sign in as anyone', tags: ['auth'] } },
+    { body: DevLoginBody, response: { 200: DevLoginReply, 403: ErrorBody, 422: ErrorBody, 429: ErrorBody }, detail: { summary: 'DEVELOPMENT ONLY (AUTH_DEV_LOGIN=1): sign in as anyone', tags: ['auth'] } },
   );
 };

@@ -15,6 +15,7 @@ import { OAUTH_COOKIES, OAUTH_COOKIE_TTL_S, readCookie, secureCookies, serialize
 import { startSession } from '../sessions/sessionIssuer.ts';
 import { signIn } from '../users/userSignIn.ts';
 import { loginTarget, sameOriginTarget } from './redirectTarget.ts';
+import { ErrorBody, NoBody, ProvidersBody } from '../responses.schema.ts';
 
 const ProviderParams = v.object({ provider: v.pipe(v.string(), v.maxLength(40)) });
 const LoginQuery = v.object({ redirect: v.optional(v.pipe(v.string(), v.maxLength(2000))) });
@@ -48,7 +49,7 @@ export const loginRoutes = (deps: AuthDeps) => {
         providers: [...deps.providers.values()].map((p) => ({ id: p.id, name: p.name, loginUrl: `/auth/${p.id}/login` })),
         devLogin: deps.config.devLogin,
       }),
-      { detail: { summary: 'The enabled login providers, for the login page', tags: ['auth'] } },
+      { response: { 200: ProvidersBody }, detail: { summary: 'The enabled login providers, for the login page', tags: ['auth'] } },
     )
     .get(
       '/auth/:provider/login',
@@ -65,7 +66,7 @@ export const loginRoutes = (deps: AuthDeps) => {
           oauthCookie(OAUTH_COOKIES.redirect, sameOriginTarget(query.redirect, deps.config.APP_URL) ?? ''),
         ]);
       },
-      { params: ProviderParams, query: LoginQuery, detail: { summary: 'Start a login: redirects to the provider with state and PKCE (S256)', tags: ['auth'] } },
+      { params: ProviderParams, query: LoginQuery, response: { 302: NoBody, 404: ErrorBody, 502: ErrorBody }, detail: { summary: 'Start a login: redirects to the provider with state and PKCE (S256)', tags: ['auth'] } },
     )
     .get(
       '/auth/:provider/callback',
@@ -96,6 +97,6 @@ export const loginRoutes = (deps: AuthDeps) => {
           ...sessionCookies(deps.config, session),
         ]);
       },
-      { params: ProviderParams, query: CallbackQuery, detail: { summary: 'The provider returns here; sets the session cookies and redirects to the board', tags: ['auth'] } },
+      { params: ProviderParams, query: CallbackQuery, response: { 302: NoBody, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 502: ErrorBody }, detail: { summary: 'The provider returns here; sets the session cookies and redirects to the board', tags: ['auth'] } },
     );
 };

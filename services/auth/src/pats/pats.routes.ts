@@ -7,6 +7,7 @@ import type { AuthDeps } from '../context.ts';
 import { cookieOrigins } from '../sessions/cookies.ts';
 import { createPat, exchangePat, listPats, revokePat } from './patIssuer.ts';
 import type { PatRow } from './pats.model.ts';
+import { CreatedPatBody, ErrorBody, PatBody, PatListBody, TokenExchangeBody } from '../responses.schema.ts';
 
 const CreatePatBody = v.strictObject({
   name: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100)),
@@ -40,7 +41,7 @@ export const patRoutes = (deps: AuthDeps) => {
         const exchanged = await exchangePat(deps, body.token);
         return Response.json(exchanged, { headers: { 'cache-control': 'no-store' } });
       },
-      { body: ExchangeBody, detail: { summary: 'Exchange a personal access token for a short-lived access JWT', tags: ['tokens'] } },
+      { body: ExchangeBody, response: { 200: TokenExchangeBody, 401: ErrorBody, 422: ErrorBody, 429: ErrorBody }, detail: { summary: 'Exchange a personal access token for a short-lived access JWT', tags: ['tokens'] } },
     )
     .use(authGuard(deps.verify, { seed: 'auth', allowedOrigins: cookieOrigins(deps.config) }))
     .post(
@@ -51,14 +52,15 @@ export const patRoutes = (deps: AuthDeps) => {
         set.headers['cache-control'] = 'no-store';
         return { ...presentPat(row), token };
       },
-      { body: CreatePatBody, detail: { summary: 'Create a personal access token; the token is shown only in this response', tags: ['tokens'] } },
+      { body: CreatePatBody, response: { 201: CreatedPatBody, 401: ErrorBody, 403: ErrorBody, 422: ErrorBody }, detail: { summary: 'Create a personal access token; the token is shown only in this response', tags: ['tokens'] } },
     )
     .get('/auth/tokens', async ({ user }) => ({ tokens: (await listPats(deps, user.id)).map(presentPat) }), {
+      response: { 200: PatListBody, 401: ErrorBody },
       detail: { summary: 'The caller’s personal access tokens (never the secrets)', tags: ['tokens'] },
     })
     .delete(
       '/auth/tokens/:id',
       async ({ params, user }) => presentPat(await revokePat(deps, user.id, params.id)),
-      { params: PatParams, detail: { summary: 'Revoke a personal access token', tags: ['tokens'] } },
+      { params: PatParams, response: { 200: PatBody, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody }, detail: { summary: 'Revoke a personal access token', tags: ['tokens'] } },
     );
 };

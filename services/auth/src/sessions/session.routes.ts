@@ -9,6 +9,7 @@ import { presentSession, presentUser } from '../users/userPresenter.ts';
 import { users } from '../users/users.model.ts';
 import { REFRESH_COOKIE, clearSessionCookies, cookieOrigins, readCookie, sessionCookies, withCookies } from './cookies.ts';
 import { endSession, refreshSession } from './sessionRefresher.ts';
+import { ErrorBody, NoBody, SessionBody, UserBody } from '../responses.schema.ts';
 
 const RefreshToken = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(200));
 /** API clients send the token in the body; browsers send nothing and the cookie is used. */
@@ -35,7 +36,7 @@ export const sessionRoutes = (deps: AuthDeps) => {
         const res = Response.json(presentSession(session, Boolean(fromBody)), { headers: { 'cache-control': 'no-store' } });
         return fromBody ? res : withCookies(res, sessionCookies(deps.config, session));
       },
-      { body: RefreshBody, detail: { summary: 'Spend a refresh token for a new access token and a new refresh token', tags: ['auth'] } },
+      { body: RefreshBody, response: { 200: SessionBody, 401: ErrorBody, 403: ErrorBody, 422: ErrorBody }, detail: { summary: 'Spend a refresh token for a new access token and a new refresh token', tags: ['auth'] } },
     )
     .post(
       '/auth/logout',
@@ -43,7 +44,7 @@ export const sessionRoutes = (deps: AuthDeps) => {
         await endSession(deps, presentedRefresh(body, request));
         return withCookies(new Response(null, { status: 204 }), clearSessionCookies(deps.config));
       },
-      { body: RefreshBody, detail: { summary: 'Revoke the session (its refresh-token family) and clear the cookies', tags: ['auth'] } },
+      { body: RefreshBody, response: { 204: NoBody, 403: ErrorBody, 422: ErrorBody }, detail: { summary: 'Revoke the session (its refresh-token family) and clear the cookies', tags: ['auth'] } },
     )
     .use(authGuard(deps.verify, { seed: 'auth', allowedOrigins: origins }))
     .get(
@@ -53,6 +54,6 @@ export const sessionRoutes = (deps: AuthDeps) => {
         if (!row) throw new HttpError(401, 'UNAUTHORIZED', 'The user of this token no longer exists');
         return presentUser(row);
       },
-      { detail: { summary: 'The signed-in user', tags: ['auth'] } },
+      { response: { 200: UserBody, 401: ErrorBody }, detail: { summary: 'The signed-in user', tags: ['auth'] } },
     );
 };
