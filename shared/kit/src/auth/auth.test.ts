@@ -140,6 +140,7 @@ describe('CSRF: cookie-authenticated writes', () => {
   test('ALLOWED_ORIGINS is read as comma-separated origins', () => {
     expect(allowedOriginsFromEnv({ ALLOWED_ORIGINS: ' https://a.example/app , http://b.example:8080 ' })).toEqual(['https://a.example', 'http://b.example:8080']);
     expect(allowedOriginsFromEnv({})).toEqual([]);
+    expect(() => allowedOriginsFromEnv({ ALLOWED_ORIGINS: 'board.example.com' })).toThrow('ALLOWED_ORIGINS: "board.example.com" is not an origin');
   });
 });
 

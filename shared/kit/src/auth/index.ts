@@ -109,7 +109,15 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** `ALLOWED_ORIGINS` (comma-separated, e.g. `https://board.example.com`): the web app's origins when it is served apart from the API. */
 export function allowedOriginsFromEnv(source: Record<string, string | undefined> = process.env): string[] {
-  return (source.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean).map((o) => new URL(o).origin);
+  return (source.ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => {
+      const url = URL.parse(o);
+      if (!url || !/^https?:$/.test(url.protocol)) throw new Error(`ALLOWED_ORIGINS: "${o}" is not an origin like https://board.example.com`);
+      return url.origin;
+    });
 }
 
 const ownOrigin = (request: Request, origin: string) =>
