@@ -56,7 +56,7 @@ describe('key rotation', () => {
     } finally {
       await again.stop();
     }
-  });
+  }, 20_000); // four Auth Services and a Ticket Service start in turn: seconds on a loaded machine
 
   test('configured keys: SIGNING_KEY signs, PREVIOUS_SIGNING_KEYS are published, private parts never are', async () => {
     const previous = await generateSigningKey();
