@@ -1,53 +1,15 @@
 /**
- * @module Rate limits: a small port (`RateLimiter.take(key)`) and an in-process adapter. The adapter
- * keeps its counts in this process, so with N replicas behind a balancer a client gets up to N times
- * the limit; that is enough to turn "thousands of guesses a second" into "a few a second" per
- * replica, which is the job here. A shared store (Redis) is the adapter to add when the limit
- * itself must be exact across replicas. `takeOrThrow` raises the kit's `RateLimited`, which the
- * HTTP kit answers with 429 and `Retry-After`.
+ * @module Rate limits: a small port (`RateLimiter.take(key)`), an in-process adapter (what the Auth
+ * Service uses: per-process counts, see `inProcess.ts` for why that is enough) and a Redis one for a
+ * limit shared by replicas. `takeOrThrow` raises the kit's `RateLimited`, which the HTTP kit
+ * answers with 429 and `Retry-After`.
  */
 import { RateLimited } from '../errors/index.ts';
+import type { RateLimiter } from './port.ts';
 
-export interface RateLimitRule {
-  /** Requests allowed in a burst, and per `windowS` on average. */
-  limit: number;
-  windowS: number;
-}
-
-export type Taken = { ok: true } | { ok: false; retryAfterS: number };
-
-export interface RateLimiter {
-  take(key: string): Promise<Taken>;
-}
-
-export interface InProcessOptions {
-  /** Keys remembered at most; past it the oldest are forgotten (a flood of distinct keys must not grow memory). */
-  maxKeys?: number;
-  now?: () => number;
-}
-
-/**
- * GCRA (a token bucket kept as one timestamp per key): each request moves the key's "theoretical
- * arrival time" on by windowS/limit; a request that would push it more than one window ahead is
- * refused. Smooth (no burst at each window edge) and O(1) memory per key.
- */
-export function inProcessRateLimiter({ limit, windowS }: RateLimitRule, { maxKeys = 100_000, now = Date.now }: InProcessOptions = {}): RateLimiter {
-  if (!(limit >= 1) || !(windowS > 0)) throw new Error(`a rate limit needs limit >= 1 and windowS > 0 (got ${limit} per ${windowS} s)`);
-  const windowMs = windowS * 1000;
-  const interval = windowMs / limit;
-  const arrivals = new Map<string, number>();
-  return {
-    async take(key) {
-      const at = now();
-      const tat = Math.max(arrivals.get(key) ?? at, at) + interval;
-      if (tat - at > windowMs) return { ok: false, retryAfterS: (tat - windowMs - at) / 1000 };
-      arrivals.delete(key); // re-inserted last, so the Map's order is least recently used first
-      arrivals.set(key, tat);
-      if (arrivals.size > maxKeys) arrivals.delete(arrivals.keys().next().value!);
-      return { ok: true };
-    },
-  };
-}
+export * from './port.ts';
+export * from './inProcess.ts';
+export * from './redis.ts';
 
 /** Takes one from each `[limiter, key]` pair in order; the first refusal throws `RateLimited`. */
 export async function takeOrThrow(what: string, ...checks: [RateLimiter, string][]): Promise<void> {
