@@ -38,4 +38,12 @@ describe('auth configuration', () => {
     expect(second.stderr).toContain('AUTH_DEV_LOGIN=1 is refused when NODE_ENV=production');
     expect(second.stderr).toContain('SIGNING_KEY (or SIGNING_KEY_FILE) is required');
   });
+
+  test('ALLOWED_ORIGINS become origins, TRUST_PROXY a flag; a bad origin is named', () => {
+    const c = loadAuthConfig({ ALLOWED_ORIGINS: 'https://board.example.com/app, http://127.0.0.1:5173', TRUST_PROXY: '1' });
+    expect(c.ALLOWED_ORIGINS).toEqual(['https://board.example.com', 'http://127.0.0.1:5173']);
+    expect(c.trustProxy).toBe(true);
+    expect(loadAuthConfig({}).trustProxy).toBe(false);
+    expect(() => loadAuthConfig({ ALLOWED_ORIGINS: 'board.example.com' })).toThrow('ALLOWED_ORIGINS');
+  });
 });
