@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
+import postgres from 'postgres';
 import { ROOT, Shell, shellBlockUnder, startSystem, withPorts, type System } from './walkthrough.ts';
 
 const walkThrough = shellBlockUnder(readFileSync(`${ROOT}README.md`, 'utf8'), '## Trying it');
@@ -30,11 +31,11 @@ let system: System | undefined;
 let shell: Shell | undefined;
 beforeAll(async () => {
   system = await startSystem();
-}, 45_000);
+}, 30_000);
 afterAll(async () => {
   shell?.close();
   await system?.stop();
-}, 20_000);
+}, 15_000);
 
 test("the README's walk-through, run as written: dev login, project, ticket, cached board, assignee within 1 s, decision log", async () => {
   if (!system) throw new Error('the system did not start');
@@ -157,6 +158,19 @@ test("the README's walk-through, run as written: dev login, project, ticket, cac
     }
     // Every part of the walk-through is in the README, once, in this order.
     expect(ran).toEqual(checks.map((c) => c.what));
+    // And it ran on this instance's own databases, which start.sh handed each service.
+    const count = async (url: string, query: string) => {
+      const sql = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        return Number((await sql.unsafe(query))[0]?.n);
+      } finally {
+        await sql.end();
+      }
+    };
+    const { databases } = system;
+    expect(await count(databases.auth, `select count(*) as n from users where id = '${userId}'`)).toBe(1);
+    expect(await count(databases.tickets, `select count(*) as n from projects where key = '${key}'`)).toBe(1);
+    expect(await count(databases.assignment, `select count(*) as n from decisions where assignee_id = '${userId}'`)).toBe(1);
   } catch (err) {
     console.error(`--- infra/start.sh output (last lines) ---\n${system.logTail()}`);
     throw err;

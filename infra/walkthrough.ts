@@ -7,6 +7,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, eventually, PG_ADMIN_URL } from '@syncro/testing';
+import { startThrowawayKafka } from '@syncro/testing/kafka';
 import { freePorts } from '@syncro/testing/ports';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
@@ -94,21 +95,25 @@ export class Shell {
 
 export interface System {
   ports: { auth: number; tickets: number; assignment: number };
+  /** The database each service was given. */
+  databases: { auth: string; tickets: string; assignment: string };
   /** The last lines of what start.sh and the services printed. */
   logTail(lines?: number): string;
-  /** Stops start.sh's whole process group, checks none of it is left, drops the databases. */
+  /** Stops start.sh's whole process group (checking none of it is left), its broker if it had one, drops the databases. */
   stop(): Promise<void>;
 }
 
 // The start script in a session of its own (detached), beside a watchdog that, if the test
-// process dies without stopping it (a CI timeout's SIGKILL), ends the group, drops the databases
-// and removes the temporary folder. Arguments: the test's pid, the folder, the admin URL, the databases.
+// process dies without stopping it (a CI timeout's SIGKILL), ends the group, its broker, the
+// databases and the temporary folder. Arguments: the test's pid, the folder, the broker's data
+// dir (or ''), the admin URL, the databases.
 const WATCHDOG = `
 ( trap '' TERM INT
   while kill -0 "$1" 2>/dev/null; do sleep 0.5; done
   kill -TERM 0; sleep 3
+  [ -z "$3" ] || { kill -KILL "$(cat "$3/kafka.pid" 2>/dev/null)" 2>/dev/null; rm -rf "$3"; }
   rm -rf "$2"
-  for db in "\${@:4}"; do psql "$3" -qc "drop database if exists \\"$db\\" with (force)" >/dev/null 2>&1; done
+  for db in "\${@:5}"; do psql "$4" -qc "drop database if exists \\"$db\\" with (force)" >/dev/null 2>&1; done
   kill -KILL 0 ) &
 exec bash infra/start.sh
 `;
@@ -116,55 +121,30 @@ exec bash infra/start.sh
 /** Variables of the test process that would point a service elsewhere than its own instance. */
 const NOT_PASSED = ['NODE_ENV', 'PORT', 'DATABASE_URL', 'KAFKA_GROUP_ID', 'AUTH_ISSUER', 'JWKS_URL', 'PUBLIC_URL', 'AUTH_PUBLIC_URL'];
 
-/** Runs `bash infra/start.sh` as the README says, on its own ports, databases and groups; resolves once every service is ready. */
-export async function startSystem(readyTimeoutMs = 40_000): Promise<System> {
+/**
+ * Runs `bash infra/start.sh` as the README says, on its own ports, databases, consumer groups and
+ * topics; resolves once every service is ready. The topics are the run's prefixed ones when the
+ * test preload gave it a KAFKA_TOPIC_PREFIX, else those of a broker of its own: the walk-through's
+ * fixed project key on the shared topics would reach the start command's services, whose
+ * projection then holds a second project of that key.
+ */
+export async function startSystem(readyTimeoutMs = 25_000): Promise<System> {
   const [auth, tickets, assignment] = freePorts(3) as [number, number, number];
   const run = crypto.randomUUID().slice(0, 8);
-  const [authDb, ticketsDb, assignmentDb] = await Promise.all(['readme_auth', 'readme_tickets', 'readme_assign'].map((p) => createTestDatabase(p)));
-  const dir = mkdtempSync(join(tmpdir(), 'syncro-readme-'));
-  const logPath = join(dir, 'system.log');
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const name of NOT_PASSED) delete env[name];
-  Object.assign(env, {
-    SKIP_SETUP: '1',
-    AUTH_PORT: String(auth),
-    TICKETS_PORT: String(tickets),
-    ASSIGNMENT_PORT: String(assignment),
-    AUTH_DATABASE_URL: authDb!.url,
-    TICKETS_DATABASE_URL: ticketsDb!.url,
-    ASSIGNMENT_DATABASE_URL: assignmentDb!.url,
-    TICKETS_KAFKA_GROUP_ID: `readme-tickets-${run}`,
-    ASSIGNMENT_KAFKA_GROUP_ID: `readme-assignment-${run}`,
-    // Only what this run publishes: on a broker that other runs share, their history is not ours.
-    KAFKA_OFFSET_RESET: 'latest',
-    AUTH_KEY_DIR: join(dir, 'auth-keys'),
-    LOG_LEVEL: 'warn',
-  });
-  // The test preload gives each run a topic prefix; without one the shared topics are used.
-  if (process.env.KAFKA_TOPIC_PREFIX) env.KAFKA_TOPIC_PREFIX = process.env.KAFKA_TOPIC_PREFIX;
-
-  const log = openSync(logPath, 'a');
-  const names = [authDb, ticketsDb, assignmentDb].map((d) => new URL(d!.url).pathname.slice(1));
-  const proc = Bun.spawn(['bash', '-c', WATCHDOG, 'readme-watchdog', String(process.pid), dir, PG_ADMIN_URL, ...names], {
-    cwd: ROOT,
-    env,
-    detached: true,
-    stdin: 'ignore',
-    stdout: log,
-    stderr: log,
-  });
-  closeSync(log);
-  const group = proc.pid;
-  const killGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-group, signal);
-    } catch {
-      /* the group is gone already */
+  const undo: (() => unknown)[] = [];
+  // Every step runs even when one before it failed; the first failure is reported.
+  const stop = async () => {
+    let failure: unknown;
+    for (const step of undo.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        failure ??= err;
+      }
     }
+    if (failure) throw failure;
   };
-  const onExit = () => killGroup('SIGKILL');
-  process.on('exit', onExit);
-
+  let logPath = '';
   const logTail = (lines = 60) => {
     try {
       return readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n');
@@ -172,24 +152,72 @@ export async function startSystem(readyTimeoutMs = 40_000): Promise<System> {
       return '(no log)';
     }
   };
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    killGroup('SIGTERM');
-    await Promise.race([proc.exited, Bun.sleep(10_000)]);
-    // The watchdog ignores TERM; KILL also takes any service that did not finish its shutdown.
-    killGroup('SIGKILL');
-    process.off('exit', onExit);
-    try {
-      await eventually(`no process left in group ${group}`, () => groupMembers(group).length === 0, 5_000);
-    } finally {
-      await Promise.all([authDb!.drop(), ticketsDb!.drop(), assignmentDb!.drop()]);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
 
   try {
+    const dir = mkdtempSync(join(tmpdir(), 'syncro-readme-'));
+    undo.push(() => rmSync(dir, { recursive: true, force: true }));
+    logPath = join(dir, 'system.log');
+    const databases: string[] = [];
+    for (const prefix of ['readme_auth', 'readme_tickets', 'readme_assign']) {
+      const db = await createTestDatabase(prefix);
+      undo.push(() => db.drop());
+      databases.push(db.url);
+    }
+    const [authDb, ticketsDb, assignmentDb] = databases as [string, string, string];
+    const prefix = process.env.KAFKA_TOPIC_PREFIX;
+    const kafka = prefix ? null : await startThrowawayKafka({ startTimeoutSec: 30 });
+    if (kafka) undo.push(() => kafka.dispose());
+
+    const env: Record<string, string | undefined> = { ...process.env };
+    for (const name of NOT_PASSED) delete env[name];
+    Object.assign(env, {
+      SKIP_SETUP: '1',
+      AUTH_PORT: String(auth),
+      TICKETS_PORT: String(tickets),
+      ASSIGNMENT_PORT: String(assignment),
+      AUTH_DATABASE_URL: authDb,
+      TICKETS_DATABASE_URL: ticketsDb,
+      ASSIGNMENT_DATABASE_URL: assignmentDb,
+      TICKETS_KAFKA_GROUP_ID: `readme-tickets-${run}`,
+      ASSIGNMENT_KAFKA_GROUP_ID: `readme-assignment-${run}`,
+      // Only what this run publishes, whatever the topics held before.
+      KAFKA_OFFSET_RESET: 'latest',
+      AUTH_KEY_DIR: join(dir, 'auth-keys'),
+      LOG_LEVEL: 'warn',
+      ...(prefix ? { KAFKA_TOPIC_PREFIX: prefix } : {}),
+      ...(kafka ? { KAFKA_BROKERS: kafka.brokers.join(',') } : {}),
+    });
+
+    const log = openSync(logPath, 'a');
+    const names = databases.map((url) => new URL(url).pathname.slice(1));
+    const proc = Bun.spawn(['bash', '-c', WATCHDOG, 'readme-watchdog', String(process.pid), dir, kafka?.dataDir ?? '', PG_ADMIN_URL, ...names], {
+      cwd: ROOT,
+      env,
+      detached: true,
+      stdin: 'ignore',
+      stdout: log,
+      stderr: log,
+    });
+    closeSync(log);
+    const group = proc.pid;
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-group, signal);
+      } catch {
+        /* the group is gone already */
+      }
+    };
+    const onExit = () => killGroup('SIGKILL');
+    process.on('exit', onExit);
+    undo.push(async () => {
+      killGroup('SIGTERM');
+      await Promise.race([proc.exited, Bun.sleep(5_000)]);
+      // The watchdog ignores TERM; KILL also takes any service that did not finish its shutdown.
+      killGroup('SIGKILL');
+      process.off('exit', onExit);
+      await eventually(`no process left in group ${group}`, () => groupMembers(group).length === 0, 5_000);
+    });
+
     const ready = async (port: number, consumer: boolean) => {
       if (proc.exitCode !== null) throw new Error(`infra/start.sh exited (${proc.exitCode}) before the services were ready`);
       const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => null);
@@ -200,12 +228,12 @@ export async function startSystem(readyTimeoutMs = 40_000): Promise<System> {
     };
     await eventually('the services started by infra/start.sh to be ready', async () =>
       (await ready(auth, false)) && (await ready(tickets, true)) && (await ready(assignment, true)), readyTimeoutMs);
+    return { ports: { auth, tickets, assignment }, databases: { auth: authDb, tickets: ticketsDb, assignment: assignmentDb }, logTail, stop };
   } catch (err) {
     const tail = logTail();
-    await stop();
+    await stop().catch(() => {});
     throw new Error(`${(err as Error).message}\n--- infra/start.sh output ---\n${tail}`);
   }
-  return { ports: { auth, tickets, assignment }, logTail, stop };
 }
 
 /** Live processes whose process group is `group` (field 5 of /proc/<pid>/stat). */
