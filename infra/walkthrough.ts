@@ -12,7 +12,7 @@ import { freePorts } from '@syncro/testing/ports';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 
-/** The commands of the ```sh block under `heading`, a command per line, `\` continuations joined. */
+/** The commands of the ```sh block under `heading`: a command per line, `\` continuations joined, comment lines left out. */
 export function shellBlockUnder(markdown: string, heading: string): string[] {
   const at = markdown.split('\n').findIndex((l) => l.trim() === heading);
   if (at < 0) throw new Error(`no "${heading}" heading`);
@@ -25,6 +25,7 @@ export function shellBlockUnder(markdown: string, heading: string): string[] {
   const commands: string[] = [];
   let pending = '';
   for (const line of rest.slice(open + 1, close)) {
+    if (!pending && line.trim().startsWith('#')) continue; // a comment line: bash skips it too
     pending += line;
     if (line.endsWith('\\')) pending += '\n';
     else {
