@@ -1,7 +1,7 @@
 /**
  * @module The README's "Trying it" walk-through, read from README.md and run with bash as written
  * (only its ports changed), against the system `infra/start.sh` starts on ports, databases and
- * consumer groups of its own. A command the test has no check for fails it: README and test stay one text.
+ * consumer groups and topics of its own. A command the test has no check for fails it: README and test stay one text.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
@@ -31,11 +31,11 @@ let system: System | undefined;
 let shell: Shell | undefined;
 beforeAll(async () => {
   system = await startSystem();
-}, 30_000);
+}, 45_000);
 afterAll(async () => {
   shell?.close();
   await system?.stop();
-}, 15_000);
+}, 20_000);
 
 test("the README's walk-through, run as written: dev login, project, ticket, cached board, assignee within 1 s, decision log", async () => {
   if (!system) throw new Error('the system did not start');
@@ -187,4 +187,4 @@ test("the README's walk-through, run as written: dev login, project, ticket, cac
     console.error(`--- infra/start.sh output (last lines) ---\n${system.logTail()}`);
     throw err;
   }
-}, 15_000);
+}, 10_000);

@@ -124,12 +124,13 @@ const NOT_PASSED = ['NODE_ENV', 'PORT', 'DATABASE_URL', 'KAFKA_GROUP_ID', 'AUTH_
 
 /**
  * Runs `bash infra/start.sh` as the README says, on its own ports, databases, consumer groups and
- * topics; resolves once every service is ready. The topics are the run's prefixed ones when the
+ * topics; resolves once every service is ready, within `timeoutMs`. The topics are the run's prefixed ones when the
  * test preload gave it a KAFKA_TOPIC_PREFIX, else those of a broker of its own: the walk-through's
  * fixed project key on the shared topics would reach the start command's services, whose
  * projection then holds a second project of that key.
  */
-export async function startSystem(readyTimeoutMs = 25_000): Promise<System> {
+export async function startSystem(timeoutMs = 40_000): Promise<System> {
+  const deadline = Date.now() + timeoutMs;
   const [auth, tickets, assignment] = freePorts(3) as [number, number, number];
   const run = crypto.randomUUID().slice(0, 8);
   const undo: (() => unknown)[] = [];
@@ -166,7 +167,7 @@ export async function startSystem(readyTimeoutMs = 25_000): Promise<System> {
     }
     const [authDb, ticketsDb, assignmentDb] = databases as [string, string, string];
     const prefix = process.env.KAFKA_TOPIC_PREFIX;
-    const kafka = prefix ? null : await startThrowawayKafka({ startTimeoutSec: 30 });
+    const kafka = prefix ? null : await startThrowawayKafka({ startTimeoutSec: 20 });
     if (kafka) undo.push(() => kafka.dispose());
 
     const env: Record<string, string | undefined> = { ...process.env };
@@ -228,7 +229,7 @@ export async function startSystem(readyTimeoutMs = 25_000): Promise<System> {
       return !consumer || body.checks?.consumer === 'ok';
     };
     await eventually('the services started by infra/start.sh to be ready', async () =>
-      (await ready(auth, false)) && (await ready(tickets, true)) && (await ready(assignment, true)), readyTimeoutMs);
+      (await ready(auth, false)) && (await ready(tickets, true)) && (await ready(assignment, true)), Math.max(deadline - Date.now(), 1_000));
     return { ports: { auth, tickets, assignment }, databases: { auth: authDb, tickets: ticketsDb, assignment: assignmentDb }, logTail, stop };
   } catch (err) {
     const tail = logTail();
