@@ -40,7 +40,8 @@ trap 'exit 143' TERM
 # empty DATABASE_URL or GROUP_ID leaves the service's own default (or what the caller exported).
 service() {
   local port="$1" db="$2" group="$3" main="$4"; shift 4
-  env PORT="$port" ${db:+DATABASE_URL="$db"} ${group:+KAFKA_GROUP_ID="$group"} "$@" bun "$main" &
+  # --no-warnings: kafkajs 2.2 schedules negative timeouts, which Bun reports on every consumer start.
+  env PORT="$port" ${db:+DATABASE_URL="$db"} ${group:+KAFKA_GROUP_ID="$group"} "$@" bun --no-warnings "$main" &
   pids+=($!)
 }
 
