@@ -13,22 +13,18 @@
 #   5. Debian's Chromium at /usr/bin/chromium for the browser tests (apt-get, never a
 #      downloaded browser); playwright-core drives it. Skipped with --no-browser (start.sh:
 #      running the system needs no browser).
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FETCH_KAFKA=1
 BROWSER=1
-for arg in "$@"; do
-  case "$arg" in
+on_arg() {
+  case "$1" in
     --no-kafka-jars) FETCH_KAFKA=0 ;;
     --no-browser) BROWSER=0 ;;
-    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) echo "[infra] ERROR: unknown argument: $arg (see: $0 --help)" >&2; exit 2 ;;
+    *) return 1 ;;
   esac
-done
-
-log() { echo "[infra] $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+}
+parse_args "$@"
 
 # -------------------------------------------------------------------- Bun --
 BUN_VERSION="$(sed -n 's/.*"packageManager"[[:space:]]*:[[:space:]]*"bun@\([^"]*\)".*/\1/p' "$ROOT/package.json" | head -n1)"

@@ -13,20 +13,13 @@
 #      healthchecks, depends_on conditions, host files, loopback ports, tickets
 #      env, Dockerfile's Bun = package.json's).
 # Exit 0 when every check that ran passed.
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 COMPOSE_FILE="$ROOT/compose.yaml"
 INSTALL=1
 [ "${SYNCRO_NO_INSTALL:-0}" = 1 ] && INSTALL=0
-for arg in "$@"; do
-  case "$arg" in
-    --no-install) INSTALL=0 ;;
-    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) echo "[infra] ERROR: unknown argument: $arg (see: $0 --help)" >&2; exit 2 ;;
-  esac
-done
-log() { echo "[infra] $*" >&2; }
+on_arg() { [ "$1" = --no-install ] && INSTALL=0; }
+parse_args "$@"
 
 compose_cmd() {
   if docker compose version >/dev/null 2>&1; then echo "docker compose"; return 0; fi
@@ -56,7 +49,7 @@ else
   log "WARNING: no 'docker compose' / 'docker-compose' available: structural check only"
 fi
 
-command -v bun >/dev/null || { log "ERROR: bun not found (infra/bootstrap.sh)"; exit 1; }
+need bun "(infra/bootstrap.sh)"
 if bun "$ROOT/infra/check-compose.ts" "$COMPOSE_FILE"; then :; else status=1; fi
 [ "$status" = 0 ] && log "compose.yaml: valid" || log "compose.yaml: INVALID"
 exit "$status"

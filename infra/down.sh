@@ -5,9 +5,10 @@
 # delete the data dir (default ~/.local/share/syncroboard/kafka) for a clean slate.
 #
 # Usage: infra/down.sh
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# No arguments: --help prints the above; anything else is refused before Kafka is touched.
+parse_args "$@"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-echo "[infra] stopping kafka" >&2
+log "stopping kafka"
 bash "$ROOT/infra/kafka/kafka.sh" stop
-echo "[infra] down (postgres and redis left running: they belong to the machine)" >&2
+log "down (postgres and redis left running: they belong to the machine)"

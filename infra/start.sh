@@ -8,30 +8,58 @@
 # `POST /auth/dev/login`) unless you set AUTH_DEV_LOGIN=0, and signs with a key it generates and
 # keeps in ~/.local/share/syncroboard/auth. Google/OIDC login: export GOOGLE_CLIENT_ID/SECRET or
 # OIDC_ISSUER/OIDC_CLIENT_ID/OIDC_CLIENT_SECRET first (README § Identity).
-set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+#
+# A second instance beside the first (the README test runs one) sets, besides the services' own variables:
+#   AUTH_PORT, TICKETS_PORT, ASSIGNMENT_PORT                          the ports [3001, 3002, 3003]
+#   AUTH_DATABASE_URL, TICKETS_DATABASE_URL, ASSIGNMENT_DATABASE_URL  each service's DATABASE_URL
+#   TICKETS_KAFKA_GROUP_ID, ASSIGNMENT_KAFKA_GROUP_ID                 each consumer's KAFKA_GROUP_ID
+#   KAFKA_TOPIC_PREFIX, KAFKA_OFFSET_RESET, AUTH_KEY_DIR              passed on as they are
+#   SKIP_SETUP=1   skip bootstrap.sh and up.sh (already done: the test command has just run them)
+# Unset, a service gets its default (README § Configuration).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+LOG_TAG=start
+parse_args "$@"
 cd "$ROOT"
 
-bash infra/bootstrap.sh --no-browser
-bash infra/up.sh
+if [ "${SKIP_SETUP:-0}" = 1 ]; then
+  log "SKIP_SETUP=1: not running bootstrap.sh and up.sh"
+else
+  bash infra/bootstrap.sh --no-browser
+  bash infra/up.sh
+fi
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+# Exit on a signal (the EXIT trap then stops the services): a handler that returned would go on
+# starting the services not yet started.
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# service PORT DATABASE_URL GROUP_ID MAIN [VAR=VALUE...]: runs MAIN in the background on PORT; an
+# empty DATABASE_URL or GROUP_ID leaves the service's own default (or what the caller exported).
+service() {
+  local port="$1" db="$2" group="$3" main="$4"; shift 4
+  # --no-warnings: kafkajs 2.2 schedules negative timeouts, which Bun reports on every consumer start.
+  env PORT="$port" ${db:+DATABASE_URL="$db"} ${group:+KAFKA_GROUP_ID="$group"} "$@" bun --no-warnings "$main" &
+  pids+=($!)
+}
 
 export AUTH_PORT="${AUTH_PORT:-3001}"
 export AUTH_ISSUER="${AUTH_ISSUER:-http://127.0.0.1:${AUTH_PORT}}"
 export JWKS_URL="${JWKS_URL:-http://127.0.0.1:${AUTH_PORT}/.well-known/jwks.json}"
+TICKETS_PORT="${TICKETS_PORT:-3002}"
+ASSIGNMENT_PORT="${ASSIGNMENT_PORT:-3003}"
 
-PORT="$AUTH_PORT" PUBLIC_URL="${AUTH_PUBLIC_URL:-http://127.0.0.1:${AUTH_PORT}}" AUTH_DEV_LOGIN="${AUTH_DEV_LOGIN:-1}" \
-  bun services/auth/src/main.ts & pids+=($!)
+service "$AUTH_PORT" "${AUTH_DATABASE_URL:-}" "" services/auth/src/main.ts \
+  PUBLIC_URL="${AUTH_PUBLIC_URL:-http://127.0.0.1:${AUTH_PORT}}" AUTH_DEV_LOGIN="${AUTH_DEV_LOGIN:-1}"
 # The others fetch the JWKS from auth on their first request; wait so the first one is quick.
-for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/${AUTH_PORT}") 2>/dev/null && break; sleep 0.1; done
-echo "[start] auth on http://127.0.0.1:${AUTH_PORT} (token: curl -s -XPOST localhost:${AUTH_PORT}/auth/dev/login -H 'content-type: application/json' -d '{\"email\":\"you@example.com\"}')" >&2
+wait_until 10 port_open "$AUTH_PORT" || true
+log "auth on http://127.0.0.1:${AUTH_PORT} (token: curl -s -XPOST localhost:${AUTH_PORT}/auth/dev/login -H 'content-type: application/json' -d '{\"email\":\"you@example.com\"}')"
 
-PORT="${TICKETS_PORT:-3002}" bun services/tickets/src/main.ts & pids+=($!)
-echo "[start] tickets on http://127.0.0.1:${TICKETS_PORT:-3002} (health: /health, API document: /openapi)" >&2
+service "$TICKETS_PORT" "${TICKETS_DATABASE_URL:-}" "${TICKETS_KAFKA_GROUP_ID:-}" services/tickets/src/main.ts
+log "tickets on http://127.0.0.1:${TICKETS_PORT} (health: /health, API document: /openapi)"
 
-PORT="${ASSIGNMENT_PORT:-3003}" bun services/assignment/src/main.ts & pids+=($!)
-echo "[start] assignment on http://127.0.0.1:${ASSIGNMENT_PORT:-3003} (health: /health, API document: /openapi)" >&2
+service "$ASSIGNMENT_PORT" "${ASSIGNMENT_DATABASE_URL:-}" "${ASSIGNMENT_KAFKA_GROUP_ID:-}" services/assignment/src/main.ts
+log "assignment on http://127.0.0.1:${ASSIGNMENT_PORT} (health: /health, API document: /openapi)"
 wait -n "${pids[@]}"

@@ -2,16 +2,18 @@
 # infra/test.sh — the one test command (CI runs exactly this through .ci/run): installs what is
 # missing, brings up Postgres, Redis, Kafka and the topics, typechecks, runs every test against
 # the real servers, and ends with "N passed, N failed". Extra arguments go to `bun test`.
-set -uo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# No -e: a failing step is counted and reported, and the summary line must still be printed.
+set +e
+LOG_TAG=test
 cd "$ROOT"
 
 bash infra/bootstrap.sh || exit 1
 bash infra/up.sh || exit 1
 
-echo "[test] typecheck (tsc --noEmit, strict)" >&2
+log "typecheck (tsc --noEmit, strict)"
 if ! bunx tsc --noEmit -p tsconfig.json; then
-  echo "[test] typecheck failed" >&2
+  log "typecheck failed"
   echo "0 passed, 1 failed"
   exit 1
 fi
@@ -26,6 +28,6 @@ passed="$(grep -Eo '^[[:space:]]*[0-9]+ pass$' "$log" | tail -n1 | grep -Eo '[0-
 failed="$(grep -Eo '^[[:space:]]*[0-9]+ fail$' "$log" | tail -n1 | grep -Eo '[0-9]+' || echo 0)"
 # bun exits non-zero on errors outside tests too (an unhandled rejection): count that as a failure.
 if [ "$status" -ne 0 ] && [ "$failed" = 0 ]; then failed=1; fi
-if [ "$passed" = 0 ] && [ "$failed" = 0 ]; then failed=1; echo "[test] no test ran" >&2; fi
+if [ "$passed" = 0 ] && [ "$failed" = 0 ]; then failed=1; log "no test ran"; fi
 echo "${passed} passed, ${failed} failed"
 [ "$status" -eq 0 ] && [ "$failed" = 0 ]

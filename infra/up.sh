@@ -13,32 +13,12 @@
 #   --no-kafka  skip 4 and 5.
 # Prints the connection settings at the end. Postgres and Redis belong to the
 # machine: infra/down.sh stops only Kafka.
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATABASES=(syncro_ticket_db syncro_auth_db syncro_assign_db syncro_notify_db)
 WITH_KAFKA=1
-for arg in "$@"; do
-  case "$arg" in
-    --no-kafka) WITH_KAFKA=0 ;;
-    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) echo "[infra] ERROR: unknown argument: $arg (see: $0 --help)" >&2; exit 2 ;;
-  esac
-done
-
-log() { echo "[infra] $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-need() { command -v "$1" >/dev/null || die "$1 not found: $2"; }
-
-# wait_for SECONDS DESCRIPTION COMMAND...
-wait_for() {
-  local secs="$1" what="$2"; shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || die "$what did not come up within ${secs}s"
-    sleep 0.2
-  done
-}
+on_arg() { [ "$1" = --no-kafka ] && WITH_KAFKA=0; }
+parse_args "$@"
 
 # ---------------------------------------------------------------- Postgres --
 need pg_isready "install the PostgreSQL client (apt-get install postgresql)"

@@ -49,15 +49,10 @@
 #               KAFKA_CDS=0, or the first start after a new jar set)
 #   start after kill -9: ~4.3 s (waits out broker.session.timeout.ms=3000)
 #   stop: 1.5-2.1 s clean SIGTERM (the first one ~4.5 s: it writes the CDS archive)
-set -euo pipefail
-
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$SCRIPT_DIR/../lib.sh"
+LOG_TAG=kafka
 POM="$SCRIPT_DIR/pom.xml"
-
-log() { echo "[kafka] $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
 
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
@@ -149,8 +144,6 @@ running_pid() {
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "kafka.Kafka $CONFIG" || return 1
   echo "$pid"
 }
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # Sends a Metadata v4 request (no topics) and succeeds if the answer lists at
 # least one live broker: in KRaft the metadata cache only lists unfenced
