@@ -108,6 +108,14 @@ describe('assignment HTTP API', () => {
     expectFieldError(await owner.assign.put(path(m1.id), { capacity: 2.5 }), 422, 'capacity');
     expectFieldError(await owner.assign.put(path(m1.id), { capacity: '3' }), 422, 'capacity');
     expectFieldError(await owner.assign.put(path(m1.id), { awayUntil: 'next tuesday' }), 422, 'awayUntil');
+    // Shaped like times, but no such instant: refused, not a 500 (year 0) nor stored as March 3.
+    for (const awayUntil of ['0000-01-01T00:00:00Z', '2030-02-31T00:00:00Z', '2031-02-29T09:00:00Z', '2030-04-31T00:00:00Z', '0001-01-01T00:30:00+01:00']) {
+      expectFieldError(await owner.assign.put(path(m1.id), { awayUntil }), 422, 'awayUntil');
+    }
+    const workload = (await owner.assign.get(`/assignment/projects/${project.id}/workload`)).body;
+    expect(workload.members.find((m: { userId: string }) => m.userId === m1.id).awayUntil).toBeNull(); // nothing written
+    expect((await owner.assign.put(path(m1.id), { awayUntil: '2032-02-29T09:00:00+02:00' })).body.awayUntil).toBe('2032-02-29T07:00:00.000Z');
+    expect((await owner.assign.put(path(m1.id), { awayUntil: null })).body.awayUntil).toBeNull();
     expectFieldError(await owner.assign.put(path(m1.id), { skills: 'go' }), 422, 'skills');
     expectFieldError(await owner.assign.put(path(m1.id), { skills: [''] }), 422, 'skills.0');
     expectFieldError(await owner.assign.put(path(m1.id), { favourite: 'tea' }), 422, 'favourite');
