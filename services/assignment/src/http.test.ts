@@ -192,4 +192,31 @@ describe('assignment HTTP API', () => {
     expect(after.decisions.map((d: { trigger: string }) => d.trigger)).toEqual(['ticket.created', 'manual']);
     expect(after.assigneeId).toBe(users[1]!.id);
   });
+
+  test('/openapi documents every assignment route\'s answers per status, with their fields', async () => {
+    const doc = (await client(loop.url).get('/openapi')).body;
+    const routes: [string, string, string[]][] = [
+      ['/assignment/projects/{id}/workload', 'get', ['200', '401', '404']],
+      ['/assignment/projects/{id}/strategy', 'put', ['200', '403', '404', '422']],
+      ['/assignment/projects/{id}/members/{userId}', 'put', ['200', '403', '404', '422']],
+      ['/assignment/tickets/{ticketId}', 'post', ['202', '404', '422']],
+      ['/assignment/tickets/{ticketId}/auto', 'post', ['200', '202', '409']],
+      ['/assignment/tickets/{ticketId}/decisions', 'get', ['200', '404']],
+    ];
+    for (const [path, method, statuses] of routes) {
+      const responses = doc.paths[path]?.[method]?.responses ?? {};
+      expect(Object.keys(responses), `${method} ${path}`).toEqual(expect.arrayContaining(statuses));
+    }
+    const schemaOf = (path: string, method: string, status: string) => {
+      const content = doc.paths[path][method].responses[status].content;
+      return (Object.values(content)[0] as { schema: { properties: Record<string, unknown> } }).schema;
+    };
+    expect(Object.keys(schemaOf('/assignment/tickets/{ticketId}/decisions', 'get', '200').properties)).toEqual(
+      expect.arrayContaining(['ticketId', 'code', 'assigneeId', 'assignedAt', 'decisions']),
+    );
+    expect(Object.keys(schemaOf('/assignment/projects/{id}/workload', 'get', '200').properties)).toEqual(
+      expect.arrayContaining(['projectId', 'members', 'unassignedOpenTickets']),
+    );
+    expect(Object.keys(schemaOf('/assignment/tickets/{ticketId}', 'post', '404').properties)).toEqual(['error']);
+  });
 });
