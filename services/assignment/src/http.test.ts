@@ -108,6 +108,14 @@ describe('assignment HTTP API', () => {
     expectFieldError(await owner.assign.put(path(m1.id), { capacity: 2.5 }), 422, 'capacity');
     expectFieldError(await owner.assign.put(path(m1.id), { capacity: '3' }), 422, 'capacity');
     expectFieldError(await owner.assign.put(path(m1.id), { awayUntil: 'next tuesday' }), 422, 'awayUntil');
+    // Shaped like times, but no such instant: refused, not a 500 (year 0) nor stored as March 3.
+    for (const awayUntil of ['0000-01-01T00:00:00Z', '2030-02-31T00:00:00Z', '2031-02-29T09:00:00Z', '2030-04-31T00:00:00Z', '0001-01-01T00:30:00+01:00']) {
+      expectFieldError(await owner.assign.put(path(m1.id), { awayUntil }), 422, 'awayUntil');
+    }
+    const workload = (await owner.assign.get(`/assignment/projects/${project.id}/workload`)).body;
+    expect(workload.members.find((m: { userId: string }) => m.userId === m1.id).awayUntil).toBeNull(); // nothing written
+    expect((await owner.assign.put(path(m1.id), { awayUntil: '2032-02-29T09:00:00+02:00' })).body.awayUntil).toBe('2032-02-29T07:00:00.000Z');
+    expect((await owner.assign.put(path(m1.id), { awayUntil: null })).body.awayUntil).toBeNull();
     expectFieldError(await owner.assign.put(path(m1.id), { skills: 'go' }), 422, 'skills');
     expectFieldError(await owner.assign.put(path(m1.id), { skills: [''] }), 422, 'skills.0');
     expectFieldError(await owner.assign.put(path(m1.id), { favourite: 'tea' }), 422, 'favourite');
@@ -183,5 +191,32 @@ describe('assignment HTTP API', () => {
     const after = (await owner.assign.get(`/assignment/tickets/${created.id}/decisions`)).body;
     expect(after.decisions.map((d: { trigger: string }) => d.trigger)).toEqual(['ticket.created', 'manual']);
     expect(after.assigneeId).toBe(users[1]!.id);
+  });
+
+  test('/openapi documents every assignment route\'s answers per status, with their fields', async () => {
+    const doc = (await client(loop.url).get('/openapi')).body;
+    const routes: [string, string, string[]][] = [
+      ['/assignment/projects/{id}/workload', 'get', ['200', '401', '404']],
+      ['/assignment/projects/{id}/strategy', 'put', ['200', '403', '404', '422']],
+      ['/assignment/projects/{id}/members/{userId}', 'put', ['200', '403', '404', '422']],
+      ['/assignment/tickets/{ticketId}', 'post', ['202', '404', '422']],
+      ['/assignment/tickets/{ticketId}/auto', 'post', ['200', '202', '409']],
+      ['/assignment/tickets/{ticketId}/decisions', 'get', ['200', '404']],
+    ];
+    for (const [path, method, statuses] of routes) {
+      const responses = doc.paths[path]?.[method]?.responses ?? {};
+      expect(Object.keys(responses), `${method} ${path}`).toEqual(expect.arrayContaining(statuses));
+    }
+    const schemaOf = (path: string, method: string, status: string) => {
+      const content = doc.paths[path][method].responses[status].content;
+      return (Object.values(content)[0] as { schema: { properties: Record<string, unknown> } }).schema;
+    };
+    expect(Object.keys(schemaOf('/assignment/tickets/{ticketId}/decisions', 'get', '200').properties)).toEqual(
+      expect.arrayContaining(['ticketId', 'code', 'assigneeId', 'assignedAt', 'decisions']),
+    );
+    expect(Object.keys(schemaOf('/assignment/projects/{id}/workload', 'get', '200').properties)).toEqual(
+      expect.arrayContaining(['projectId', 'members', 'unassignedOpenTickets']),
+    );
+    expect(Object.keys(schemaOf('/assignment/tickets/{ticketId}', 'post', '404').properties)).toEqual(['error']);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import * as v from 'valibot';
 import { SPEC_FIELDS, TOPICS, catalog, envelopeSchema, parseEnvelope, partitionKey } from './index.ts';
 
 const ids = {
@@ -44,7 +45,11 @@ describe('contracts catalog', () => {
     const bad = parseEnvelope('user.created', { ...payload, email: 'nope', eventId: ids.event, timestamp: new Date().toISOString() });
     expect(bad.success).toBe(false);
     expect(bad.issues?.[0]?.path?.[0]?.key).toBe('email');
-    expect(envelopeSchema('user.created')).toBeDefined();
+    // The schema the outbox validates with: the same verdicts, and the envelope kept whole.
+    const timestamp = new Date().toISOString();
+    const schema = envelopeSchema('user.created');
+    expect(v.parse(schema, { ...payload, eventId: ids.event, timestamp })).toEqual({ ...payload, eventId: ids.event, timestamp });
+    expect(v.safeParse(schema, { ...payload, timestamp }).issues?.[0]?.path?.[0]?.key).toBe('eventId');
   });
 
   test('partition key is the project, or the user for user.created', () => {

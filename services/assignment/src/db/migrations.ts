@@ -7,10 +7,12 @@ import journal from '../../drizzle/meta/_journal.json';
 import m0000 from '../../drizzle/0000_init.sql' with { type: 'text' };
 import m0001 from '../../drizzle/0001_edit_version.sql' with { type: 'text' };
 import m0002 from '../../drizzle/0002_urgent_priority.sql' with { type: 'text' };
+import m0003 from '../../drizzle/0003_parked_events.sql' with { type: 'text' };
 
 export const migrationFiles: MigrationFiles = {
   'meta/_journal.json': JSON.stringify(journal),
   '0000_init.sql': m0000,
   '0001_edit_version.sql': m0001,
   '0002_urgent_priority.sql': m0002,
+  '0003_parked_events.sql': m0003,
 };

@@ -4,7 +4,7 @@
  * availability, who was assigned when).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { PRIORITIES, PROJECT_ROLES, TICKET_STATUSES } from '@syncro/contracts';
 
 export const AUTO_STRATEGIES = ['least_loaded', 'specialist'] as const;
@@ -76,6 +76,24 @@ export const tickets = pgTable(
     index('tickets_load_idx').on(t.projectId, t.assigneeId).where(sql`status <> 'DONE'`),
     check('projection_tickets_priority_check', sql.raw(`priority in (${PRIORITIES.map((p) => `'${p}'`).join(', ')})`)),
   ],
+);
+
+/**
+ * Events about a ticket consumed before its `ticket.created` (another topic, so no order between
+ * them): kept here at once, not retried, and applied in version order when the creation arrives.
+ * A deletion drops them with the ticket.
+ */
+export const parkedEvents = pgTable(
+  'parked_events',
+  {
+    eventId: uuid('event_id').primaryKey(),
+    ticketId: uuid('ticket_id').notNull(),
+    topic: text('topic', { enum: ['ticket.updated', 'ticket.status.updated'] }).notNull(),
+    version: bigint('version', { mode: 'number' }).notNull(),
+    envelope: jsonb('envelope').notNull(),
+    parkedAt: timestamp('parked_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('parked_events_ticket_idx').on(t.ticketId, t.version)],
 );
 
 export type ProjectRow = typeof projects.$inferSelect;

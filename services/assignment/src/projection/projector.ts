@@ -5,11 +5,11 @@
  */
 import type { Envelope } from '@syncro/contracts';
 import { recordOnce } from '@syncro/kit/inbox';
-import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
 import { pickAssignee } from '../assigning/assigneePicker.ts';
-import type { AssignDeps } from '../context.ts';
+import type { AssignDeps, Tx } from '../context.ts';
 import { changeAssignments, type AssignmentChange } from './assignmentChange.ts';
-import { members, projects, tickets, type TicketRow } from './projection.model.ts';
+import { members, parkedEvents, projects, tickets, type TicketRow } from './projection.model.ts';
 
 /** The inbox name of this consumer; one per database, whatever the Kafka group is called. */
 export const PROJECTOR = 'assignment.projector';
@@ -89,32 +89,59 @@ export const ticketCreated = (deps: Deps, e: Envelope<'ticket.created'>) =>
     const inserted = await change.tx.insert(tickets).values(row).onConflictDoNothing().returning({ id: tickets.id });
     if (inserted.length === 0) return;
     await pickAssignee(deps, change, row, 'ticket.created');
+    await applyParked(change.tx, e.ticketId);
   });
 
-/** Its `ticket.created` travels on another topic and may come later: retry (then the DLQ) until it has. */
-async function requireKnown(tx: AssignmentChange['tx'], ticketId: string, topic: string) {
+/**
+ * Its `ticket.created` travels on another topic and may come later: then the event is parked
+ * (kept, applied when the creation arrives) at once. Out of order is normal, not a failure to retry.
+ */
+async function known(tx: Tx, ticketId: string) {
   const [row] = await tx.select({ editVersion: tickets.editVersion }).from(tickets).where(eq(tickets.id, ticketId));
-  if (!row) throw new Error(`${topic} for ticket ${ticketId} before its ticket.created`);
-  return row;
+  return row ?? null;
+}
+
+type Parkable = Envelope<'ticket.updated'> | Envelope<'ticket.status.updated'>;
+
+const park = (tx: Tx, topic: 'ticket.updated' | 'ticket.status.updated', e: Parkable) =>
+  tx.insert(parkedEvents).values({ eventId: e.eventId, ticketId: e.ticketId, topic, version: e.version, envelope: e }).onConflictDoNothing();
+
+/** The events that came before the creation, in the order the Ticket Service made them. */
+async function applyParked(tx: Tx, ticketId: string) {
+  const parked = await tx.delete(parkedEvents).where(eq(parkedEvents.ticketId, ticketId)).returning();
+  parked.sort((a, b) => a.version - b.version);
+  for (const p of parked) {
+    if (p.topic === 'ticket.status.updated') await applyStatus(tx, p.envelope as Envelope<'ticket.status.updated'>);
+    else await applyEdit(tx, p.envelope as Envelope<'ticket.updated'>, (await known(tx, ticketId))!.editVersion);
+  }
+}
+
+async function applyStatus(tx: Tx, e: Envelope<'ticket.status.updated'>) {
+  await tx
+    .update(tickets)
+    .set({ status: e.newStatus, version: e.version })
+    .where(and(eq(tickets.id, e.ticketId), eq(tickets.deleted, false), sql`${tickets.version} < ${e.version}`));
 }
 
 /** DONE takes the ticket out of its assignee's load; a reopen puts it back. */
 export const statusUpdated = (deps: Deps, e: Envelope<'ticket.status.updated'>) =>
   once(deps, e, async ({ tx }) => {
-    await requireKnown(tx, e.ticketId, 'ticket.status.updated');
-    await tx
-      .update(tickets)
-      .set({ status: e.newStatus, version: e.version })
-      .where(and(eq(tickets.id, e.ticketId), eq(tickets.deleted, false), sql`${tickets.version} < ${e.version}`));
+    if (await known(tx, e.ticketId)) await applyStatus(tx, e);
+    else await park(tx, 'ticket.status.updated', e);
   });
 
-/** A tombstone, DONE so it weighs nothing, whether or not its creation has been seen. */
+/**
+ * A tombstone, DONE so it weighs nothing, whether or not its creation has been seen: the same row
+ * either way (so the order of arrival leaves no trace), newer than any edit, its parked events gone.
+ */
 export const ticketDeleted = (deps: Deps, e: Envelope<'ticket.deleted'>) =>
   once(deps, e, async ({ tx }) => {
+    const tombstone = { status: 'DONE', priority: 'LOW', labels: [], assigneeId: null, assignedAt: null, deleted: true, version: e.version, editVersion: e.version } as const;
     await tx
       .insert(tickets)
-      .values({ id: e.ticketId, projectId: e.projectId, code: e.code, priority: 'LOW', status: 'DONE', version: e.version, deleted: true })
-      .onConflictDoUpdate({ target: tickets.id, set: { status: 'DONE', deleted: true, version: e.version } });
+      .values({ id: e.ticketId, projectId: e.projectId, code: e.code, ...tombstone, labels: [] })
+      .onConflictDoUpdate({ target: tickets.id, set: { ...tombstone, labels: [] }, setWhere: sql`${tickets.version} < ${e.version}` });
+    await tx.delete(parkedEvents).where(eq(parkedEvents.ticketId, e.ticketId));
   });
 
 /**
@@ -124,25 +151,30 @@ export const ticketDeleted = (deps: Deps, e: Envelope<'ticket.deleted'>) =>
  */
 export const ticketUpdated = (deps: Deps, e: Envelope<'ticket.updated'>) =>
   once(deps, e, async ({ tx }) => {
-    const known = await requireKnown(tx, e.ticketId, 'ticket.updated');
-    const { priority, labels, assigneeId } = e.changes;
-    if ((priority || labels) && known.editVersion < e.version) {
-      await tx.execute(sql`
-        update tickets set edit_version = ${e.version},
-          priority = coalesce(${(priority?.to as string | undefined) ?? null}, priority),
-          labels = case when ${labels ? 1 : 0} = 1
-                        then array(select jsonb_array_elements_text(${JSON.stringify(labels?.to ?? [])}::jsonb)) else labels end
-        where id = ${e.ticketId}`);
-    }
-    if (!assigneeId || !e.assignedAt) return;
-    const to = (assigneeId.to as string | null) ?? null;
-    const moved = await tx.execute(sql`
-      update tickets set assignee_id = ${to}, assigned_at = ${e.assignedAt}::timestamptz
-      where id = ${e.ticketId} and (assigned_at is null or assigned_at < ${e.assignedAt}::timestamptz)
-      returning 1`);
-    if (moved.length > 0 && to) {
-      await tx.execute(sql`
-        update members set last_assigned_at = greatest(last_assigned_at, ${e.assignedAt}::timestamptz)
-        where project_id = ${e.projectId} and user_id = ${to}`);
-    }
+    const row = await known(tx, e.ticketId);
+    if (row) await applyEdit(tx, e, row.editVersion);
+    else await park(tx, 'ticket.updated', e);
   });
+
+async function applyEdit(tx: Tx, e: Envelope<'ticket.updated'>, editVersion: number) {
+  const { priority, labels, assigneeId } = e.changes;
+  if ((priority || labels) && editVersion < e.version) {
+    await tx.execute(sql`
+      update tickets set edit_version = ${e.version},
+        priority = coalesce(${(priority?.to as string | undefined) ?? null}, priority),
+        labels = case when ${labels ? 1 : 0} = 1
+                      then array(select jsonb_array_elements_text(${JSON.stringify(labels?.to ?? [])}::jsonb)) else labels end
+      where id = ${e.ticketId}`);
+  }
+  if (!assigneeId || !e.assignedAt) return;
+  const to = (assigneeId.to as string | null) ?? null;
+  const moved = await tx.execute(sql`
+    update tickets set assignee_id = ${to}, assigned_at = ${e.assignedAt}::timestamptz
+    where id = ${e.ticketId} and (assigned_at is null or assigned_at < ${e.assignedAt}::timestamptz)
+    returning 1`);
+  if (moved.length > 0 && to) {
+    await tx.execute(sql`
+      update members set last_assigned_at = greatest(last_assigned_at, ${e.assignedAt}::timestamptz)
+      where project_id = ${e.projectId} and user_id = ${to}`);
+  }
+}

@@ -2,10 +2,12 @@
 import { authGuard } from '@syncro/kit/auth';
 import { Elysia } from 'elysia';
 import type { AssignDeps } from '../context.ts';
+import { ErrorBody, MemberBody, StrategyReplyBody, WorkloadBody, guardedErrors } from '../responses.schema.ts';
 import { updateMemberSettings } from './memberSettingsUpdater.ts';
 import { requireMember, requireOwner } from './projectAccess.ts';
 import { MemberParams, MemberSettingsBody, ProjectParams, StrategyBody } from './projects.schema.ts';
 import { setStrategy } from './strategySetter.ts';
+import { presentStrategy } from './workloadPresenter.ts';
 import { readWorkload } from './workloadReader.ts';
 
 export const projectRoutes = (deps: AssignDeps) =>
@@ -17,16 +19,24 @@ export const projectRoutes = (deps: AssignDeps) =>
         const { project } = await requireMember(deps.db, params.id, user.id);
         return readWorkload(deps, project);
       },
-      { params: ProjectParams, detail: { summary: "Each member's weighted load, open tickets, availability and skills", tags: ['assignment'] } },
+      {
+        params: ProjectParams,
+        response: { 200: WorkloadBody, ...guardedErrors },
+        detail: { summary: "Each member's weighted load, open tickets, availability and skills", tags: ['assignment'] },
+      },
     )
     .put(
       '/:id/strategy',
       async ({ params, body, user }) => {
         const { project } = await requireOwner(deps.db, params.id, user.id);
-        const updated = await setStrategy(deps, project, body.strategy);
-        return { projectId: updated.id, key: updated.key, strategy: updated.strategy };
+        return presentStrategy(await setStrategy(deps, project, body.strategy));
       },
-      { params: ProjectParams, body: StrategyBody, detail: { summary: 'Set the automatic strategy (owners only)', tags: ['assignment'] } },
+      {
+        params: ProjectParams,
+        body: StrategyBody,
+        response: { 200: StrategyReplyBody, 403: ErrorBody, ...guardedErrors },
+        detail: { summary: 'Set the automatic strategy (owners only)', tags: ['assignment'] },
+      },
     )
     .put(
       '/:id/members/:userId',
@@ -37,6 +47,7 @@ export const projectRoutes = (deps: AssignDeps) =>
       {
         params: MemberParams,
         body: MemberSettingsBody,
+        response: { 200: MemberBody, 403: ErrorBody, ...guardedErrors },
         detail: { summary: "A member's skills, capacity and availability (the owner, or that member)", tags: ['assignment'] },
       },
     );

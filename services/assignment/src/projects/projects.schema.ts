@@ -1,5 +1,5 @@
 /** @module Request schemas of the project routes. */
-import { Label, ProjectKey, Uuid } from '@syncro/contracts';
+import { Label, ProjectKey, StrictIsoTimestamp, Uuid } from '@syncro/contracts';
 import * as v from 'valibot';
 import { AUTO_STRATEGIES } from '../projection/projection.model.ts';
 
@@ -20,7 +20,7 @@ export const MemberSettingsBody = v.pipe(
       v.nullable(v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1), v.maxValue(1000))),
     ),
     /** Away (no automatic assignment) until this time; null: available. */
-    awayUntil: v.optional(v.nullable(v.pipe(v.string(), v.isoTimestamp('must be an ISO 8601 time such as 2030-01-31T09:00:00Z')))),
+    awayUntil: v.optional(v.nullable(StrictIsoTimestamp)),
   }),
   v.check((b) => Object.keys(b).length > 0, 'name at least one of skills, capacity, awayUntil'),
 );

@@ -1,4 +1,4 @@
-/** @module API shape of a project's workload and of one member's settings. */
+/** @module API shape of a project's workload, of one member's settings, and of its strategy. */
 import type { Load } from '../assigning/candidates.ts';
 import type { MemberRow, ProjectRow } from '../projection/projection.model.ts';
 
@@ -22,3 +22,5 @@ export const presentWorkload = (project: ProjectRow, members: ReturnType<typeof 
   /** Open tickets nobody holds (nobody was eligible, or they were unassigned by hand). */
   unassignedOpenTickets: unassigned,
 });
+
+export const presentStrategy = (project: ProjectRow) => ({ projectId: project.id, key: project.key, strategy: project.strategy });

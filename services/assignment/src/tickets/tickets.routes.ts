@@ -1,11 +1,11 @@
 /** @module Routes: manual and automatic assignment of a ticket, and its decision log. Validate → access → command → presenter. */
 import { authGuard } from '@syncro/kit/auth';
-import { asc, eq } from 'drizzle-orm';
 import { Elysia } from 'elysia';
-import { decisions } from '../assigning/decisions.model.ts';
 import type { AssignDeps } from '../context.ts';
+import { DecisionBody, DecisionLogBody, ErrorBody, guardedErrors } from '../responses.schema.ts';
 import { reassignAutomatically } from './autoReassigner.ts';
-import { presentDecision, presentDecisionLog } from './decisionPresenter.ts';
+import { readDecisionLog } from './decisionLogReader.ts';
+import { presentDecision } from './decisionPresenter.ts';
 import { assignManually } from './manualAssigner.ts';
 import { requireTicket } from './ticketAccess.ts';
 import { ManualAssignmentBody, TicketParams } from './tickets.schema.ts';
@@ -22,7 +22,12 @@ export const ticketRoutes = (deps: AssignDeps) =>
         set.status = 202;
         return presentDecision(decision);
       },
-      { params: TicketParams, body: ManualAssignmentBody, detail: { summary: 'Assign by hand (publishes ticket.assigned)', tags: ['assignment'] } },
+      {
+        params: TicketParams,
+        body: ManualAssignmentBody,
+        response: { 202: DecisionBody, ...guardedErrors },
+        detail: { summary: 'Assign by hand (publishes ticket.assigned)', tags: ['assignment'] },
+      },
     )
     .post(
       '/:ticketId/auto',
@@ -32,14 +37,18 @@ export const ticketRoutes = (deps: AssignDeps) =>
         set.status = decision.outcome === 'assigned' ? 202 : 200;
         return presentDecision(decision);
       },
-      { params: TicketParams, detail: { summary: 'Re-run the automatic choice (publishes ticket.assigned)', tags: ['assignment'] } },
+      {
+        params: TicketParams,
+        // 202: someone was chosen; 200: nobody eligible, the assignee stays; 409: the ticket is DONE.
+        response: { 200: DecisionBody, 202: DecisionBody, 409: ErrorBody, ...guardedErrors },
+        detail: { summary: 'Re-run the automatic choice (publishes ticket.assigned)', tags: ['assignment'] },
+      },
     )
     .get(
       '/:ticketId/decisions',
       async ({ params, user }) => {
         const { ticket } = await requireTicket(deps.db, params.ticketId, user.id);
-        const rows = await deps.db.select().from(decisions).where(eq(decisions.ticketId, ticket.id)).orderBy(asc(decisions.decidedAt), asc(decisions.id));
-        return presentDecisionLog(ticket, rows);
+        return readDecisionLog(deps, ticket);
       },
-      { params: TicketParams, detail: { summary: 'Who was considered and why the winner won', tags: ['assignment'] } },
+      { params: TicketParams, response: { 200: DecisionLogBody, ...guardedErrors }, detail: { summary: 'Who was considered and why the winner won', tags: ['assignment'] } },
     );

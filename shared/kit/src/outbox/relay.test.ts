@@ -137,6 +137,44 @@ describe('outbox relay', () => {
   });
 });
 
+describe('outbox relay watchdog', () => {
+  test('a publication that never returns: the watchdog restarts the leader on a fresh session, which publishes', async () => {
+    // The real broker, except that the first publication hangs past every deadline but the watchdog's.
+    let calls = 0;
+    const hanging = { ...bus, publish: (m: Parameters<typeof bus.publish>[0]) => (++calls === 1 ? new Promise<void>(() => {}) : bus.publish(m)) };
+    const relay = new OutboxRelay({ sql, bus: hanging, logger, name: 'watchdog-test', pollMs: 100, publishTimeoutMs: 120_000, stallMs: 800 });
+    relay.start();
+    try {
+      await until(() => relay.isLeader);
+      await append(2);
+      await until(async () => (await unpublished()) === 0, 6000);
+      expect(calls).toBeGreaterThanOrEqual(2);
+      expect(relay.stats.restarts).toBeGreaterThanOrEqual(1);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  test('a leader that cannot lock the waiting rows is restarted on a fresh session, and publishes once they free', async () => {
+    await append(1);
+    const holder = await sql.reserve();
+    await holder`begin`;
+    await holder`select seq from outbox where published_at is null for update`;
+    const relay = new OutboxRelay({ sql, bus, logger, name: 'stall-test', pollMs: 100, stallMs: 600 });
+    relay.start();
+    try {
+      await until(() => relay.stats.restarts >= 1, 5000);
+      expect(await unpublished()).toBe(1);
+      await holder`rollback`;
+      await until(async () => (await unpublished()) === 0, 5000);
+    } finally {
+      await holder`rollback`.catch(() => {});
+      holder.release();
+      await relay.stop();
+    }
+  });
+});
+
 describe('migrations', () => {
   test('three processes migrating at once: one applies, the others wait and find nothing to do', async () => {
     const target = await createTestDatabase('migrate_test');

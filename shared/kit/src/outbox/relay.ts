@@ -1,13 +1,17 @@
 /**
  * @module The outbox relay: one active per database (advisory lock), woken by LISTEN/NOTIFY with a
  * polling fallback, publishes unpublished rows in `seq` order, marks them, and prunes old ones.
+ *
+ * Delivery is at least once, never exactly once: a crash between the broker's acknowledgement and
+ * the commit that marks the rows publishes them again, with the same `eventId`, and every consumer
+ * deduplicates by it (`recordOnce`, kit/inbox).
  */
 import type postgres from 'postgres';
 import type { EventBus } from '../bus/port.ts';
 import type { MetricsRegistry } from '../http/metrics.ts';
 import type { Logger } from '../log/index.ts';
-import { advisoryKey } from '../db/index.ts';
 import { OUTBOX_CHANNEL } from './append.ts';
+import { DeadlineExceeded, LeaderSession, withDeadline } from './leaderSession.ts';
 
 export interface RelayOptions {
   sql: postgres.Sql;
@@ -21,6 +25,15 @@ export interface RelayOptions {
   retentionMs?: number;
   pruneEveryMs?: number;
   metrics?: MetricsRegistry;
+  /** Deadline of each database wait (the lock, the probe, a batch's queries); past it the session is replaced. */
+  timeoutMs?: number;
+  /** Deadline of one publication to the broker (its client retries within it). */
+  publishTimeoutMs?: number;
+  /**
+   * The watchdog restarts a loop that has not turned for this long, or a leader that published
+   * nothing this long while older events wait. Above `timeoutMs + publishTimeoutMs` (one batch).
+   */
+  stallMs?: number;
 }
 
 interface Row {
@@ -59,32 +72,40 @@ export function createRelayWaker(sql: postgres.Sql, local?: OutboxRelay, coalesc
 export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | null = null;
+  /** Bumped by each (re)start of the loop: an abandoned loop finds it changed and ends. */
+  private generation = 0;
   private wake: (() => void) | null = null;
   private pending = false;
-  private lockConn: postgres.ReservedSql | null = null;
-  private unlisten: (() => Promise<void>) | null = null;
+  private session: LeaderSession | null = null;
   private lastPrune = 0;
   private failing = false;
-  readonly stats = { published: 0, batches: 0, failures: 0, lastLagMs: 0 };
+  /** When the loop last finished a turn, and when it last published (or found nothing waiting). */
+  private heartbeatAt = Date.now();
+  private progressAt = Date.now();
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private watching = false;
+  readonly stats = { published: 0, batches: 0, failures: 0, lastLagMs: 0, restarts: 0 };
 
   constructor(private opts: RelayOptions) {
     const m = opts.metrics;
     // Labelled by relay: in the all-in-one process every service's relay reports under one name.
     const labels = { relay: opts.name };
     if (m) {
-      m.gauge('outbox_backlog', 'Outbox rows not yet published', async () => {
-        const [r] = await opts.sql`select count(*)::int as n from outbox where published_at is null`;
-        return r?.n ?? 0;
-      }, labels);
+      m.gauge('outbox_backlog', 'Outbox rows not yet published', () => this.backlog(), labels);
       m.gauge('outbox_published_total', 'Events the relay published since start', () => this.stats.published, labels);
       m.gauge('outbox_relay_lag_seconds', 'Age of the newest event at publication', () => this.stats.lastLagMs / 1000, labels);
       m.gauge('outbox_relay_batches_total', 'Batches the relay published since start', () => this.stats.batches, labels);
-      m.gauge('outbox_relay_leader', '1 when this process holds the relay lock', () => (this.lockConn ? 1 : 0), labels);
+      m.gauge('outbox_relay_leader', '1 when this process holds the relay lock', () => (this.isLeader ? 1 : 0), labels);
+      m.gauge('outbox_relay_restarts_total', 'Times the watchdog restarted a stalled relay', () => this.stats.restarts, labels);
     }
   }
 
+  private get timeoutMs() {
+    return this.opts.timeoutMs ?? 5000;
+  }
+
   get isLeader() {
-    return this.lockConn !== null;
+    return this.session?.leader === true;
   }
 
   /** For `/health`: throws while publishing fails (the broker is away); writes still succeed then. */
@@ -95,24 +116,28 @@ export class OutboxRelay {
   start() {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.heartbeatAt = this.progressAt = Date.now();
+    this.loop = this.run(++this.generation);
+    const stallMs = this.opts.stallMs ?? 45_000;
+    this.watchdog = setInterval(() => void this.watch(stallMs), Math.max(100, Math.min(stallMs / 4, 5000)));
   }
 
   async stop() {
     this.running = false;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
     this.wake?.();
-    await this.loop;
-    await this.unlisten?.().catch(() => {});
-    this.unlisten = null;
-    await this.releaseLock();
+    // Every wait in the loop has a deadline, so this ends; the bound covers one abandoned by the watchdog.
+    await withDeadline(this.loop ?? Promise.resolve(), this.timeoutMs + (this.opts.publishTimeoutMs ?? 30_000), 'the relay loop').catch(() => {});
+    await this.session?.end();
+    this.session = null;
   }
 
   /** Resolves once nothing is left to publish (tests and graceful shutdown). */
   async drained(timeoutMs = 30_000) {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      const [r] = await this.opts.sql`select count(*)::int as n from outbox where published_at is null`;
-      if (r?.n === 0) return;
+      if ((await this.backlog().catch(() => -1)) === 0) return;
       this.poke();
       await Bun.sleep(50);
     }
@@ -124,31 +149,104 @@ export class OutboxRelay {
     this.wake?.();
   }
 
-  private async run() {
+  private async backlog(olderThanMs = 0): Promise<number> {
+    const cutoff = new Date(Date.now() - olderThanMs).toISOString();
+    const [r] = await withDeadline(
+      this.opts.sql`select count(*)::int as n from outbox where published_at is null and created_at <= ${cutoff}::timestamptz`,
+      this.timeoutMs,
+      'counting the backlog',
+    );
+    return r?.n ?? 0;
+  }
+
+  private async run(generation: number) {
     const { logger, pollMs = 1000, batchSize = 500 } = this.opts;
     let backoff = 200;
-    while (this.running) {
+    const current = () => this.running && generation === this.generation;
+    while (current()) {
+      this.heartbeatAt = Date.now();
       try {
-        if (!this.lockConn && !(await this.acquireLock())) {
+        const session = (this.session ??= this.newSession());
+        if (!session.leader && !(await session.tryLead())) {
           await this.idle(pollMs * 2); // a standby: try again later, the leader may die
           continue;
         }
-        await this.ensureListening();
+        if (!current()) break;
         this.pending = false;
-        const n = await this.publishBatch(batchSize);
-        await this.pruneIfDue();
+        const n = await this.publishBatch(session, batchSize);
+        this.heartbeatAt = Date.now();
+        await this.pruneIfDue(session);
         if (this.failing) logger.info('outbox relay recovered; publishing again');
         this.failing = false;
         backoff = 200;
         if (n < batchSize && !this.pending) await this.idle(pollMs);
       } catch (err) {
+        if (!current()) break;
         this.stats.failures++;
         if (!this.failing) logger.warn('outbox relay cannot publish; will retry', { err });
         this.failing = true;
-        await this.checkLock();
+        // A broker that refuses keeps the session; anything else (a database error, a deadline)
+        // starts the next turn on a fresh connection. A database coming back is tried each second.
+        const brokerOnly = err instanceof PublishFailed && !(err.cause instanceof DeadlineExceeded);
+        if (!brokerOnly) this.dropSession();
         await this.idle(backoff);
-        backoff = Math.min(backoff * 2, 5000);
+        backoff = Math.min(backoff * 2, brokerOnly ? 5000 : 1000);
       }
+    }
+  }
+
+  private newSession() {
+    return new LeaderSession({
+      sql: this.opts.sql,
+      name: this.opts.name,
+      timeoutMs: this.timeoutMs,
+      onNotify: () => this.poke(),
+      onClose: () => {
+        // The lock went with the connection: stop calling ourselves leader now, and re-win it.
+        this.dropSession();
+        this.poke();
+      },
+    });
+  }
+
+  private dropSession() {
+    this.session?.close();
+    this.session = null;
+  }
+
+  /**
+   * Restarts a loop that stopped turning (a wait that outlived every deadline) or a leader that
+   * publishes nothing while older events wait (rows it cannot see or lock), on a fresh session.
+   * A loop that keeps failing visibly (the broker away) is left to its backoff: a new connection
+   * would not help, and its health check already says so.
+   */
+  private async watch(stallMs: number) {
+    if (!this.running || this.watching) return;
+    const now = Date.now();
+    const stuck = now - this.heartbeatAt > stallMs;
+    const stalled = this.isLeader && !this.failing && now - this.progressAt > stallMs;
+    if (!stuck && !stalled) return;
+    this.watching = true;
+    try {
+      const waiting = await this.backlog(stallMs).catch(() => null);
+      if (waiting === null) return; // the database is away: nothing to judge by
+      if (waiting === 0) {
+        this.progressAt = Date.now();
+        return;
+      }
+      if (!this.running) return;
+      this.stats.restarts++;
+      this.opts.logger.warn('outbox relay made no progress with events waiting; restarting it on a fresh connection', {
+        relay: this.opts.name,
+        waiting,
+        sinceMs: now - (stuck ? this.heartbeatAt : this.progressAt),
+      });
+      this.dropSession();
+      this.heartbeatAt = this.progressAt = Date.now();
+      this.wake?.();
+      this.loop = this.run(++this.generation);
+    } finally {
+      this.watching = false;
     }
   }
 
@@ -167,74 +265,53 @@ export class OutboxRelay {
     });
   }
 
-  private async ensureListening() {
-    if (this.unlisten) return;
-    const sub = await this.opts.sql.listen(OUTBOX_CHANNEL, () => this.poke());
-    this.unlisten = () => sub.unlisten();
-  }
-
-  private async acquireLock(): Promise<boolean> {
-    const conn = await this.opts.sql.reserve();
-    const key = advisoryKey(`outbox-relay:${this.opts.name}`).toString();
-    const [r] = await conn`select pg_try_advisory_lock(${key}::bigint) as ok`;
-    if (r?.ok) {
-      this.lockConn = conn;
-      this.opts.logger.info('outbox relay is the leader', { relay: this.opts.name });
-      return true;
-    }
-    conn.release();
-    return false;
-  }
-
-  /** A lock lives on its session: if that connection died, leadership is gone and must be re-won. */
-  private async checkLock() {
-    if (!this.lockConn) return;
-    try {
-      await this.lockConn`select 1`;
-    } catch {
-      // Not released: the pool already moved the dead connection to its closed set, where it is
-      // reconnected on demand; releasing it would hand the dead session to the next query (measured).
-      this.lockConn = null;
-    }
-  }
-
-  private async releaseLock() {
-    const conn = this.lockConn;
-    this.lockConn = null;
-    if (!conn) return;
-    const key = advisoryKey(`outbox-relay:${this.opts.name}`).toString();
-    await conn`select pg_advisory_unlock(${key}::bigint)`.catch(() => {});
-    conn.release();
-  }
-
   /** One transaction: lock the oldest unpublished rows, publish them in order, mark them. */
-  private async publishBatch(limit: number): Promise<number> {
-    return this.opts.sql.begin(async (tx) => {
-      const rows = await tx<Row[]>`
-        select seq, type, partition_key, payload, headers, created_at from outbox
-        where published_at is null order by seq limit ${limit}
-        for update skip locked`;
-      if (rows.length === 0) {
-        this.stats.lastLagMs = 0; // idle: nothing is waiting
-        return 0;
-      }
-      await this.opts.bus.publish(
-        rows.map((r) => ({ topic: r.type, key: r.partition_key, value: JSON.stringify(r.payload), headers: r.headers })),
-      );
-      await tx`update outbox set published_at = now() where seq in ${tx(rows.map((r) => r.seq))}`;
-      this.stats.published += rows.length;
-      this.stats.batches++;
-      this.stats.lastLagMs = Date.now() - new Date(rows.at(-1)!.created_at).getTime();
-      return rows.length;
-    }) as Promise<number>;
+  private async publishBatch(session: LeaderSession, limit: number): Promise<number> {
+    const publishTimeoutMs = this.opts.publishTimeoutMs ?? 30_000;
+    return session.transaction(
+      async (tx) => {
+        const rows = await tx<Row[]>`
+          select seq, type, partition_key, payload, headers, created_at from outbox
+          where published_at is null order by seq limit ${limit}
+          for update skip locked`;
+        if (rows.length === 0) {
+          this.stats.lastLagMs = 0; // idle, or the waiting rows are locked elsewhere: the watchdog tells
+          return 0;
+        }
+        const messages = rows.map((r) => ({ topic: r.type, key: r.partition_key, value: JSON.stringify(r.payload), headers: r.headers }));
+        await withDeadline(this.opts.bus.publish(messages), publishTimeoutMs, 'publishing to the broker').catch((err) => {
+          throw new PublishFailed(err);
+        });
+        // Acknowledged: from here to the commit, a crash publishes these rows again (same eventIds).
+        await tx`update outbox set published_at = now() where seq in ${tx(rows.map((r) => r.seq))}`;
+        this.stats.published += rows.length;
+        this.stats.batches++;
+        this.stats.lastLagMs = Date.now() - new Date(rows.at(-1)!.created_at).getTime();
+        this.progressAt = Date.now();
+        return rows.length;
+      },
+      this.timeoutMs + publishTimeoutMs,
+      'a relay batch',
+    );
   }
 
-  private async pruneIfDue() {
+  private async pruneIfDue(session: LeaderSession) {
     const { retentionMs = 7 * DAY, pruneEveryMs = 60_000 } = this.opts;
     if (Date.now() - this.lastPrune < pruneEveryMs) return;
     this.lastPrune = Date.now();
     const cutoff = new Date(Date.now() - retentionMs).toISOString();
-    const r = await this.opts.sql`delete from outbox where published_at is not null and created_at < ${cutoff}::timestamptz`;
+    const r = await session.transaction(
+      (tx) => tx`delete from outbox where published_at is not null and created_at < ${cutoff}::timestamptz`,
+      this.timeoutMs * 4,
+      'pruning the outbox',
+    );
     if (r.count > 0) this.opts.logger.info('pruned published outbox rows', { count: r.count });
+  }
+}
+
+/** The broker did not acknowledge: the database session is fine and is kept. */
+class PublishFailed extends Error {
+  constructor(cause: unknown) {
+    super(`cannot publish (${(cause as Error)?.message ?? cause})`, { cause });
   }
 }
