@@ -1,7 +1,7 @@
 /**
  * The browser login against a real local OIDC provider, end to end: /login → provider → callback →
  * cookies → /auth/me → the Ticket Service accepts the token. Then every way the round trip can be
- * tampered with is refused, and `user.created` reaches Kafka exactly once per new user.
+ * tampered with is refused, and `user.created` is announced once per new user (one eventId; a second login announces nothing).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { parseEnvelope } from '@syncro/contracts';
@@ -85,7 +85,7 @@ describe('OIDC login, end to end', () => {
     expect(await (await fetch(`${auth.url}/metrics`)).text()).toMatch(/^auth_logins_total\{new_user="true",provider="oidc"\} [1-9]/m);
   });
 
-  test('user.created reaches Kafka exactly once per new user, matching its contract', async () => {
+  test('user.created announces a new user once (one eventId; a later login announces nothing), matching its contract', async () => {
     const grace = person('Grace');
     provider.as(grace);
     const first = browser();
