@@ -1,0 +1,64 @@
+/**
+ * @module The hub's dedicated Pub/Sub connection. Bun's RedisClient reconnects after a Redis restart
+ * but does not re-subscribe (DESIGN.md § Known pitfalls), so on every reconnect this re-subscribes
+ * each live channel (dropping Bun's local listener first, or messages arrive twice) and then tells
+ * the hub, whose rooms repair what was published meanwhile from history.
+ */
+import { RedisClient } from 'bun';
+import type { Logger } from '@syncro/kit/log';
+
+export interface BoardSubscriber {
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  unsubscribe(channel: string): Promise<void>;
+  readonly connected: boolean;
+  close(): void;
+}
+
+export function createBoardSubscriber(url: string, logger: Logger, onReconnect: () => void): BoardSubscriber {
+  const listeners = new Map<string, (message: string) => void>();
+  const client = new RedisClient(url, { autoReconnect: true, maxRetries: 1_000_000, connectionTimeout: 1000 });
+  let everConnected = false;
+  let closed = false;
+  client.onconnect = () => {
+    if (!everConnected) {
+      everConnected = true;
+      return;
+    }
+    logger.info('redis subscriber reconnected; re-subscribing', { channels: listeners.size });
+    void (async () => {
+      for (const [channel, listener] of listeners) {
+        try {
+          await client.unsubscribe(channel);
+          await client.subscribe(channel, (m) => listener(m));
+        } catch (err) {
+          logger.warn('re-subscribe failed', { channel, err });
+        }
+      }
+      onReconnect();
+    })();
+  };
+  client.onclose = (err) => {
+    if (!closed) logger.warn('redis subscriber disconnected', { err: err?.message });
+  };
+  let connecting: Promise<void> | null = null;
+  const connected = () => (client.connected ? Promise.resolve() : (connecting ??= client.connect().finally(() => (connecting = null))));
+
+  return {
+    async subscribe(channel, listener) {
+      listeners.set(channel, listener);
+      await connected();
+      await client.subscribe(channel, (m) => listener(m));
+    },
+    async unsubscribe(channel) {
+      if (!listeners.delete(channel)) return;
+      if (client.connected) await client.unsubscribe(channel);
+    },
+    get connected() {
+      return client.connected;
+    },
+    close() {
+      closed = true;
+      client.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * @module The rooms of this hub instance: a room per project is created on its first join and
+ * dropped on its last leave, and the instance SUBSCRIBEs to `board:{projectId}` only while it holds
+ * that room. Joins are authorised against the Ticket Service with the user's own token, every time.
+ */
+import type { Logger } from '@syncro/kit/log';
+import { frame, type ClientFrame } from '@syncro/realtime-client/frames';
+import { createHistoryReader, hotWindowHistory, ticketLogHistory } from '../history/historySource.ts';
+import { boardChannel, parseBoardEvent, type BoardLog } from '../redis/boardLog.ts';
+import type { BoardSubscriber } from '../redis/subscriber.ts';
+import type { TicketsApi } from '../tickets/ticketsApi.ts';
+import { Room, type Conn } from './room.ts';
+
+export interface HubDeps {
+  api: TicketsApi;
+  boardLog: BoardLog;
+  logger: Logger;
+  holeGraceMs: number;
+  /** Bun's server.publish (set once the first socket opens). */
+  publish(topic: string, message: string): void;
+}
+
+type JoinData = Extract<ClientFrame, { event: 'joinProject' }>['data'];
+
+export class Hub {
+  readonly rooms = new Map<string, Room>();
+  private creating = new Map<string, Promise<Room>>();
+  /** Each socket's rooms, by project id. */
+  private joined = new Map<string, Map<string, Room>>();
+  subscriber!: BoardSubscriber;
+
+  constructor(private deps: HubDeps) {}
+
+  /** Re-subscribed after a Redis reconnect: every room reads what it may have missed. */
+  repairAll() {
+    for (const room of this.rooms.values()) void room.repair();
+  }
+
+  async join(conn: Conn, data: JoinData, closeExpired: () => void): Promise<void> {
+    const ref = data.projectId ?? data.key!;
+    let answer;
+    try {
+      answer = await this.deps.api.membership(ref, conn.token);
+    } catch (err) {
+      conn.send(frame('error', { code: 'UNAVAILABLE', message: (err as Error).message, projectId: ref }));
+      return;
+    }
+    if (!answer.member) {
+      if ('unauthenticated' in answer) return closeExpired();
+      conn.send(frame('error', { code: 'NOT_A_MEMBER', message: `You are not a member of project ${ref}`, projectId: ref }));
+      return;
+    }
+    const { id, key, version } = answer.project;
+    const mine = this.joined.get(conn.id) ?? new Map<string, Room>();
+    this.joined.set(conn.id, mine);
+    // Joining again is a resume: the old position is replaced by the new one.
+    mine.get(id)?.leave(conn);
+    const room = await this.room(id, key, version);
+    if (!room.mayJoin(conn.user.id, version)) {
+      conn.send(frame('error', { code: 'NOT_A_MEMBER', message: `You are not a member of project ${ref}`, projectId: id }));
+      return;
+    }
+    mine.set(id, room);
+    await room.join(conn, data.sinceVersion, version);
+    if (!room.has(conn)) mine.delete(id);
+  }
+
+  leave(conn: Conn, projectRef: string) {
+    const mine = this.joined.get(conn.id);
+    const room = mine?.get(projectRef) ?? [...(mine?.values() ?? [])].find((r) => r.key === projectRef);
+    if (!room) return false;
+    mine!.delete(room.projectId);
+    room.leave(conn);
+    return true;
+  }
+
+  /** The socket closed: it leaves every room. */
+  disconnect(conn: Conn) {
+    for (const room of this.joined.get(conn.id)?.values() ?? []) room.leave(conn);
+    this.joined.delete(conn.id);
+  }
+
+  roomOf(conn: Conn, projectRef: string): Room | undefined {
+    const mine = this.joined.get(conn.id);
+    const room = mine?.get(projectRef) ?? [...(mine?.values() ?? [])].find((r) => r.key === projectRef);
+    return room?.has(conn) ? room : undefined;
+  }
+
+  private room(id: string, key: string, version: number): Promise<Room> {
+    const existing = this.rooms.get(id);
+    if (existing && !existing.closed) return Promise.resolve(existing);
+    const pending = this.creating.get(id);
+    if (pending) return pending;
+    const created = (async () => {
+      const room = new Room(id, key, version, {
+        history: (tokenProvider) =>
+          createHistoryReader(hotWindowHistory(this.deps.boardLog), ticketLogHistory(this.deps.api, tokenProvider)),
+        publish: (topic, message) => this.deps.publish(topic, message),
+        logger: this.deps.logger,
+        holeGraceMs: this.deps.holeGraceMs,
+        onEmpty: (r) => {
+          if (this.rooms.get(id) !== r) return;
+          this.rooms.delete(id);
+          void this.subscriber.unsubscribe(boardChannel(id)).catch((err) => this.deps.logger.warn('unsubscribe failed', { id, err }));
+        },
+      });
+      this.rooms.set(id, room);
+      try {
+        await this.subscriber.subscribe(boardChannel(id), (message) => {
+          const e = parseBoardEvent(message);
+          if (e) room.receive(e);
+        });
+      } catch (err) {
+        this.rooms.delete(id);
+        room.closed = true;
+        throw err;
+      }
+      // What was published before the SUBSCRIBE took effect is in the hot window (same script).
+      for (const e of await this.deps.boardLog.after(id, version, 1000).catch(() => [])) room.receive(e);
+      return room;
+    })().finally(() => this.creating.delete(id));
+    this.creating.set(id, created);
+    return created;
+  }
+}

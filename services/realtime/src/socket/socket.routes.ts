@@ -1,0 +1,135 @@
+/**
+ * @module The WebSocket at `/ws`: authenticated at the upgrade (the kit's `wsGuard`: Bearer header
+ * or same-origin cookie, or a one-time `?ticket=`), closed with 4001 when its token expires; every
+ * inbound frame checked (valibot, 64 KiB), then handed to the hub.
+ */
+import { credentialFrom, wsGuard } from '@syncro/kit/auth';
+import { HttpError } from '@syncro/kit/http';
+import { CloseCode, MAX_FRAME_BYTES, frame, parseClientFrame, type ClientFrame } from '@syncro/realtime-client/frames';
+import { Elysia } from 'elysia';
+import { decodeJwt } from 'jose';
+import type { RealtimeDeps } from '../context.ts';
+import type { Conn } from '../rooms/room.ts';
+
+/** The smallest gap between two `userTyping` frames of one user about one ticket. */
+const TYPING_EVERY_MS = 1000;
+
+interface RawSocket {
+  send(m: string): number;
+  subscribe(t: string): void;
+  unsubscribe(t: string): void;
+  publish(t: string, m: string): number;
+  close(code?: number, reason?: string): void;
+}
+
+interface Socket {
+  conn: Conn;
+  raw: RawSocket;
+  expiry: ReturnType<typeof setTimeout> | undefined;
+  typedAt: Map<string, number>;
+}
+
+const sizeOf = (message: unknown) =>
+  typeof message === 'string' ? Buffer.byteLength(message) : Buffer.isBuffer(message) ? message.length : Buffer.byteLength(JSON.stringify(message) ?? '');
+
+export function socketRoutes(deps: RealtimeDeps) {
+  const sockets = new Map<string, Socket>();
+  const { hub } = deps;
+
+  const closeExpired = (s: Socket) => s.raw.close(CloseCode.tokenExpired, 'The access token has expired; refresh it and reconnect');
+
+  const handle = async (s: Socket, f: ClientFrame) => {
+    const { conn } = s;
+    switch (f.event) {
+      case 'joinProject':
+        return hub.join(conn, f.data, () => closeExpired(s));
+      case 'leaveProject':
+        if (hub.leave(conn, f.data.projectId)) return conn.send(frame('left', { projectId: f.data.projectId }));
+        return conn.send(frame('error', { code: 'NOT_JOINED', message: `You have not joined project ${f.data.projectId}`, projectId: f.data.projectId }));
+      case 'userTyping': {
+        const room = hub.roomOf(conn, f.data.projectId);
+        if (!room) return conn.send(frame('error', { code: 'NOT_JOINED', message: `Join project ${f.data.projectId} before typing in it`, projectId: f.data.projectId }));
+        const now = Date.now();
+        if (now - (s.typedAt.get(f.data.ticketId) ?? 0) < TYPING_EVERY_MS) return;
+        s.typedAt.set(f.data.ticketId, now);
+        return room.broadcast(frame('userTyping', { projectId: room.projectId, ticketId: f.data.ticketId, userId: conn.user.id, userName: conn.user.name }), conn);
+      }
+      case 'ticketMoved': {
+        const refusal = await deps.api.move(f.data.ticketId, f.data.newStatus, conn.token);
+        if (refusal?.status === 401) return closeExpired(s);
+        if (refusal) {
+          return conn.send(frame('error', { code: refusal.code, message: refusal.message, ...(f.data.requestId ? { requestId: f.data.requestId } : {}), ...(refusal.details !== undefined ? { details: refusal.details } : {}) }));
+        }
+        return;
+      }
+      case 'ping':
+        return conn.send(frame('pong', { at: new Date().toISOString() }));
+    }
+  };
+
+  return (
+    new Elysia({ name: 'realtime.socket' })
+      // A one-time ticket stands in for the header: the token it holds goes through wsGuard like any other.
+      .derive({ as: 'local' }, async ({ request, query }) => {
+        const ticket = (query as Record<string, string | undefined>).ticket;
+        if (ticket === undefined) return {};
+        const token = await deps.tickets.redeem(ticket);
+        if (!token) throw new HttpError(401, 'TICKET_INVALID', 'The connection ticket is unknown, expired or already used');
+        request.headers.set('authorization', `Bearer ${token}`);
+        return {};
+      })
+      .use(wsGuard(deps.verify, { allowedOrigins: deps.allowedOrigins, seed: 'realtime' }))
+      .resolve({ as: 'local' }, ({ request }) => {
+        const token = credentialFrom(request.headers)!.token;
+        const exp = decodeJwt(token).exp;
+        return { token, expiresAt: exp === undefined ? null : exp * 1000 };
+      })
+      .ws('/ws', {
+        open(ws) {
+          const raw = ws.raw as unknown as RawSocket;
+          if (ws.data.server) deps.setServer(ws.data.server);
+          const conn: Conn = {
+            id: ws.id,
+            user: { id: ws.data.user.id, name: ws.data.user.name },
+            token: ws.data.token,
+            send: (m) => void raw.send(m),
+            subscribe: (t) => raw.subscribe(t),
+            unsubscribe: (t) => {
+              try {
+                raw.unsubscribe(t);
+              } catch {
+                /* already closed */
+              }
+            },
+            publish: (t, m) => void raw.publish(t, m),
+          };
+          const s: Socket = { conn, raw, expiry: undefined, typedAt: new Map() };
+          sockets.set(ws.id, s);
+          if (ws.data.expiresAt !== null) {
+            // setTimeout holds at most ~24.8 days; access tokens live minutes.
+            s.expiry = setTimeout(() => closeExpired(s), Math.max(0, Math.min(ws.data.expiresAt - Date.now(), 2 ** 31 - 1)));
+          }
+        },
+        async message(ws, message) {
+          const s = sockets.get(ws.id);
+          if (!s) return;
+          if (sizeOf(message) > MAX_FRAME_BYTES) return s.raw.close(CloseCode.tooBig, `Frames are limited to ${MAX_FRAME_BYTES} bytes`);
+          const parsed = parseClientFrame(message);
+          if (!parsed.ok) return s.conn.send(frame('error', parsed.problem));
+          try {
+            await handle(s, parsed.frame);
+          } catch (err) {
+            deps.logger.error('socket frame failed', { event: parsed.frame.event, err });
+            s.conn.send(frame('error', { code: 'INTERNAL', message: `${parsed.frame.event} failed; try again` }));
+          }
+        },
+        close(ws) {
+          const s = sockets.get(ws.id);
+          if (!s) return;
+          sockets.delete(ws.id);
+          clearTimeout(s.expiry);
+          hub.disconnect(s.conn);
+        },
+      })
+  );
+}
