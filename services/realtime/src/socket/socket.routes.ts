@@ -69,6 +69,10 @@ export function socketRoutes(deps: RealtimeDeps) {
 
   return (
     new Elysia({ name: 'realtime.socket' })
+      // Fan-out goes through the server's own publish; a socket's context does not carry the server.
+      .onStart(({ server }) => {
+        if (server) deps.setServer(server);
+      })
       // A one-time ticket stands in for the header: the token it holds goes through wsGuard like any other.
       .derive({ as: 'local' }, async ({ request, query }) => {
         const ticket = (query as Record<string, string | undefined>).ticket;
@@ -87,7 +91,6 @@ export function socketRoutes(deps: RealtimeDeps) {
       .ws('/ws', {
         open(ws) {
           const raw = ws.raw as unknown as RawSocket;
-          if (ws.data.server) deps.setServer(ws.data.server);
           const conn: Conn = {
             id: ws.id,
             user: { id: ws.data.user.id, name: ws.data.user.name },
