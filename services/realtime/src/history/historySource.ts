@@ -68,7 +68,8 @@ export function createHistoryReader(hot: HistorySource | null, log: HistorySourc
       let at = after;
       let head: number | null = null;
       if (hot) {
-        const page = await hot.read(projectId, at, until === undefined ? PAGE : Math.min(PAGE, until - at));
+        // The hot window is a cache: Redis away means the log answers alone.
+        const page = await hot.read(projectId, at, until === undefined ? PAGE : Math.min(PAGE, until - at)).catch(() => ({ events: [] }));
         for (const e of page.events) if (until === undefined || e.version <= until) events.push(e);
         at = events.at(-1)?.version ?? at;
         if (until !== undefined && at >= until) return { events, resync: false, head: until };
