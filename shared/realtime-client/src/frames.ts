@@ -112,7 +112,7 @@ export interface ServerFrames {
   presence: { projectId: string; joined: PresenceUser[]; left: string[] };
   userTyping: { projectId: string; ticketId: string; userId: string; userName: string };
   pong: { at: string };
-  error: { code: string; message: string; requestId?: string; projectId?: string };
+  error: { code: string; message: string; requestId?: string; projectId?: string; details?: unknown };
 }
 
 export type ServerEvent = keyof ServerFrames;

@@ -130,3 +130,39 @@ describe('live board', () => {
     expect(s.board(project.id)).toEqual([]);
   });
 });
+
+describe('several instances', () => {
+  test('clients on two hub instances each see every event of their project, in order', async () => {
+    const { user, api, project, mate } = await team();
+    const other = await startHub({ tickets: hub.tickets, bridge: false });
+    try {
+      const a = await join(user, { projectId: project.id });
+      const b = await other.socket(mate);
+      b.send('joinProject', { projectId: project.id });
+      const base = (await b.next('joined')).data.version as number;
+      expect(a.joined.data.version).toBe(base);
+      await Promise.all(Array.from({ length: 10 }, (_, i) => createTicket(api, project.id, `burst ${i}`)));
+      for (const s of [a.s, b]) {
+        await s.next((f) => f.data?.version === base + 10);
+        expect(versions(s, project.id)).toEqual(range(base + 1, base + 10));
+      }
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe('moves from the socket', () => {
+  test('ticketMoved moves the card as the user; a refusal comes back with the request id and the allowed targets', async () => {
+    const { user, api, project, mate } = await team();
+    const { s } = await join(user, { projectId: project.id });
+    const t = await createTicket(api, project.id, 'Drag me');
+    s.send('ticketMoved', { ticketId: t.id, newStatus: 'DONE', requestId: 'r-1' });
+    const refused = await s.next('error');
+    expect(refused.data).toMatchObject({ code: 'TRANSITION_NOT_ALLOWED', requestId: 'r-1', details: { allowed: ['IN_PROGRESS'] } });
+    expect((await api.patch(`/tickets/${t.id}`, { assigneeId: mate.id })).status).toBe(200);
+    s.send('ticketMoved', { ticketId: t.code, newStatus: 'IN_PROGRESS', requestId: 'r-2' });
+    const moved = await s.next('ticketMoved');
+    expect(moved.data).toMatchObject({ ticketId: t.id, oldStatus: 'OPEN', newStatus: 'IN_PROGRESS', userId: user.id });
+  });
+});
