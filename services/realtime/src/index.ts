@@ -16,15 +16,15 @@ import { createBoardLog, type BoardLog } from './redis/boardLog.ts';
 import { createBoardSubscriber } from './redis/subscriber.ts';
 import { Hub } from './rooms/hub.ts';
 import { createConnectionTickets } from './socket/connectionTickets.ts';
-import { socketRoutes } from './socket/socket.routes.ts';
+import { SocketRegistry, socketRoutes } from './socket/socket.routes.ts';
 import { ticketRoutes } from './socket/ticket.routes.ts';
 import { createTicketsApi } from './tickets/ticketsApi.ts';
 
 export { loadRealtimeConfig, type RealtimeConfig };
 export { boardChannel, boardLogKey, type BoardEvent } from './redis/boardLog.ts';
 
-export const realtimePlugin = (deps: RealtimeDeps) =>
-  new Elysia({ name: 'realtime' }).use(ticketRoutes(deps)).use(socketRoutes(deps));
+export const realtimePlugin = (deps: RealtimeDeps, sockets = new SocketRegistry()) =>
+  new Elysia({ name: 'realtime' }).use(ticketRoutes(deps)).use(socketRoutes(deps, sockets));
 
 export interface RealtimeService extends RunningService {
   deps: RealtimeDeps;
@@ -32,6 +32,12 @@ export interface RealtimeService extends RunningService {
   boardLog: BoardLog;
   /** The bridge consumer (null with BRIDGE=0); `ready` resolves once its group is joined. */
   bridge: BackgroundConsumer | null;
+  sockets: SocketRegistry;
+  /**
+   * Closes every socket with 1012 (clients reconnect and resume). Call it before stopping the
+   * server: Bun's graceful stop waits for open sockets. SIGTERM and SIGINT call it by themselves.
+   */
+  closeSockets(): void;
 }
 
 export interface StartOptions {
@@ -77,12 +83,19 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'syncro-realtime', logger });
     bridge = startBridge({ bus, boardLog, logger, metrics: ctx.metrics, ...consumerSettings(config, opts.consumeFromNow) });
   }
+  const sockets = new SocketRegistry();
+  const closeSockets = () => sockets.closeAll();
+  process.on('SIGTERM', closeSockets);
+  process.on('SIGINT', closeSockets);
+  ctx.metrics.gauge('realtime_sockets', 'Open sockets of this hub instance', () => sockets.size);
   ctx.metrics.gauge('realtime_rooms', 'Rooms held by this hub instance', () => hub.rooms.size);
 
   return {
     name: 'realtime',
-    plugin: realtimePlugin(deps),
+    plugin: realtimePlugin(deps, sockets),
     deps,
+    sockets,
+    closeSockets,
     hub,
     boardLog,
     bridge,
@@ -91,6 +104,9 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
       ...(bridge ? { bridge: { critical: false, check: () => bridge.check() } } : {}),
     },
     async stop() {
+      process.off('SIGTERM', closeSockets);
+      process.off('SIGINT', closeSockets);
+      closeSockets();
       await bridge?.stop();
       await bus?.close();
       hub.subscriber.close();

@@ -17,6 +17,8 @@ export interface HubOptions {
   redisUrl?: string;
   /** Run the bridge in this hub (default true). */
   bridge?: boolean;
+  /** Listen here (a restarted hub on the same address); default any free port. */
+  port?: number;
   env?: Record<string, string>;
 }
 
@@ -40,7 +42,7 @@ export async function startHub(opts: HubOptions = {}) {
   const ctx = serviceContext('realtime-test');
   const service: RealtimeService = await start(ctx, { config, consumeFromNow: true });
   await service.bridge?.ready;
-  const served: Served = serve('realtime', 0, [service], ctx);
+  const served: Served = serve('realtime', opts.port ?? 0, [service], ctx);
   const wsUrl = `ws://127.0.0.1:${served.port}/ws`;
   const opened: Socket[] = [];
 
@@ -49,6 +51,7 @@ export async function startHub(opts: HubOptions = {}) {
     tickets,
     service,
     url: served.url,
+    port: served.port,
     wsUrl,
     /** Opens a socket with a Bearer token (or the given headers / query) and waits until it is open. */
     async socket(who: TestUser | { headers?: Record<string, string>; query?: string }) {
@@ -59,6 +62,7 @@ export async function startHub(opts: HubOptions = {}) {
     },
     async stop() {
       for (const s of opened) s.close();
+      service.closeSockets();
       await served.stop();
       if (ownTickets) await tickets.stop();
       if (ownIdp) await idp.stop();

@@ -32,8 +32,22 @@ interface Socket {
 const sizeOf = (message: unknown) =>
   typeof message === 'string' ? Buffer.byteLength(message) : Buffer.isBuffer(message) ? message.length : Buffer.byteLength(JSON.stringify(message) ?? '');
 
-export function socketRoutes(deps: RealtimeDeps) {
-  const sockets = new Map<string, Socket>();
+/** The open sockets of this instance, so a shutdown can close them (the server's graceful stop waits for them). */
+export class SocketRegistry {
+  readonly sockets = new Map<string, Socket>();
+
+  get size() {
+    return this.sockets.size;
+  }
+
+  /** 1012 "service restart": clients reconnect (to another instance) and resume. */
+  closeAll(code = 1012, reason = 'The hub is restarting; reconnect and resume') {
+    for (const s of this.sockets.values()) s.raw.close(code, reason);
+  }
+}
+
+export function socketRoutes(deps: RealtimeDeps, registry: SocketRegistry) {
+  const { sockets } = registry;
   const { hub } = deps;
 
   const closeExpired = (s: Socket) => s.raw.close(CloseCode.tokenExpired, 'The access token has expired; refresh it and reconnect');

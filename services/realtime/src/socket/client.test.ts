@@ -1,0 +1,94 @@
+/**
+ * The client library (shared/realtime-client) against real hubs: it resumes gap-free across a hub
+ * restart and re-authenticates on 4001, and surfaces its status for a banner.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { RealtimeClient, type ConnectionStatus, type ServerFrame } from '@syncro/realtime-client';
+import { eventually, newUser } from '@syncro/testing';
+import { startTickets, type Tickets } from '@syncro/tickets/harness';
+import { startHub } from '../../test/harness.ts';
+
+let tickets: Tickets;
+beforeAll(async () => {
+  tickets = await startTickets();
+}, 60_000);
+afterAll(async () => {
+  await tickets?.stop();
+});
+
+function watch() {
+  const frames: ServerFrame[] = [];
+  const statuses: ConnectionStatus[] = [];
+  const versions = (projectId: string) =>
+    frames.filter((f) => 'version' in f.data && f.event !== 'joined' && f.data.projectId === projectId).map((f) => (f.data as { version: number }).version);
+  return { frames, statuses, versions, onFrame: (f: ServerFrame) => frames.push(f), onStatus: (s: ConnectionStatus) => statuses.push(s) };
+}
+
+test('across a hub restart the client reconnects with backoff and resumes exactly where it was', async () => {
+  const { user, api, project } = await tickets.owner('Client');
+  let hub = await startHub({ tickets });
+  const w = watch();
+  const client = new RealtimeClient({
+    url: hub.wsUrl,
+    credentials: async () => ({ headers: { authorization: `Bearer ${await tickets.idp.token(user)}` } }),
+    onFrame: w.onFrame,
+    onStatus: w.onStatus,
+    backoff: { baseMs: 50, maxMs: 500 },
+  });
+  try {
+    await eventually('connected', () => client.status === 'connected');
+    client.join(project.id, project.version);
+    await eventually('joined', () => w.frames.some((f) => f.event === 'joined'));
+    const create = async (title: string) => expect((await api.post(`/projects/${project.id}/tickets`, { title })).status).toBe(201);
+    for (let i = 0; i < 3; i++) await create(`before ${i}`);
+    await eventually('three live', () => w.versions(project.id).length === 3);
+
+    const port = hub.port;
+    await hub.stop();
+    await eventually('reconnecting', () => client.status === 'reconnecting');
+    for (let i = 0; i < 3; i++) await create(`during ${i}`);
+    hub = await startHub({ tickets, port });
+    await eventually('connected again', () => client.status === 'connected');
+    for (let i = 0; i < 2; i++) await create(`after ${i}`);
+    await eventually('all eight', () => w.versions(project.id).length >= 8, 20_000);
+    expect(w.versions(project.id)).toEqual(Array.from({ length: 8 }, (_, i) => project.version + 1 + i));
+    expect(client.version(project.id)).toBe(project.version + 8);
+    expect(w.statuses).toEqual(['connected', 'reconnecting', 'connected']);
+  } finally {
+    client.close();
+    await hub.stop();
+  }
+}, 60_000);
+
+test('closed with 4001 at token expiry, it fetches fresh credentials and resumes without a gap', async () => {
+  const { user, api, project } = await tickets.owner('Expiring');
+  const hub = await startHub({ tickets });
+  const w = watch();
+  let issued = 0;
+  const client = new RealtimeClient({
+    url: hub.wsUrl,
+    // The first token lives two seconds, later ones fifteen minutes.
+    credentials: async () => ({
+      headers: { authorization: `Bearer ${await tickets.idp.token(user, issued++ === 0 ? { expiresIn: Math.floor(Date.now() / 1000) + 2 } : {})}` },
+    }),
+    onFrame: w.onFrame,
+    onStatus: w.onStatus,
+  });
+  try {
+    client.join(project.id, project.version);
+    await eventually('joined', () => w.frames.some((f) => f.event === 'joined'));
+    let n = 0;
+    const until = Date.now() + 3500;
+    while (Date.now() < until) {
+      expect((await api.post(`/projects/${project.id}/tickets`, { title: `t${++n}` })).status).toBe(201);
+      await Bun.sleep(100);
+    }
+    await eventually('every version', () => w.versions(project.id).length >= n, 20_000);
+    expect(w.versions(project.id)).toEqual(Array.from({ length: n }, (_, i) => project.version + 1 + i));
+    expect(issued).toBeGreaterThanOrEqual(2);
+    expect(w.statuses).toContain('reconnecting');
+  } finally {
+    client.close();
+    await hub.stop();
+  }
+}, 60_000);
