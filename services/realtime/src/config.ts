@@ -22,6 +22,11 @@ export const RealtimeConfig = v.object({
   HOT_WINDOW_EVENTS: env.number(1000),
   /** How long an idle project's hot window is kept (seconds). */
   HOT_WINDOW_TTL_S: env.number(86_400),
+  /**
+   * How often an instance re-writes who is on its boards (ms). Entries live three times this, so
+   * the users of an instance that died disappear within that (45 s by default).
+   */
+  PRESENCE_HEARTBEAT_MS: env.number(15_000),
   /** How long a room waits for a missing version to arrive by itself before reading history (ms). */
   HOLE_GRACE_MS: env.number(50),
 });

@@ -15,6 +15,7 @@ import type { RealtimeDeps } from './context.ts';
 import { createBoardLog, type BoardLog } from './redis/boardLog.ts';
 import { createBoardSubscriber } from './redis/subscriber.ts';
 import { Hub } from './rooms/hub.ts';
+import { createPresenceStore } from './rooms/presence.ts';
 import { createConnectionTickets } from './socket/connectionTickets.ts';
 import { SocketRegistry, socketRoutes } from './socket/socket.routes.ts';
 import { ticketRoutes } from './socket/ticket.routes.ts';
@@ -58,8 +59,15 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
 
   let server: Server<unknown> | null = null;
+  const instanceId = Bun.randomUUIDv7();
   const hub = new Hub({
     api,
+    presence: createPresenceStore(cache, instanceId, config.PRESENCE_HEARTBEAT_MS * 3),
+    instanceId,
+    publishRedis: async (channel, message) => {
+      await cache.eval(`return redis.call('PUBLISH', KEYS[1], ARGV[1])`, [channel], [message]);
+    },
+    heartbeatMs: config.PRESENCE_HEARTBEAT_MS,
     boardLog,
     logger,
     holeGraceMs: config.HOLE_GRACE_MS,
@@ -109,6 +117,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
       closeSockets();
       await bridge?.stop();
       await bus?.close();
+      hub.stop();
       hub.subscriber.close();
       cache.close();
     },

@@ -9,16 +9,25 @@ import { createHistoryReader, hotWindowHistory, ticketLogHistory } from '../hist
 import { boardChannel, parseBoardEvent, type BoardLog } from '../redis/boardLog.ts';
 import type { BoardSubscriber } from '../redis/subscriber.ts';
 import type { TicketsApi } from '../tickets/ticketsApi.ts';
+import { PRESENCE_CHANGED, type PresenceStore } from './presence.ts';
 import { Room, type Conn } from './room.ts';
 
 export interface HubDeps {
   api: TicketsApi;
+  presence: PresenceStore;
+  /** How often this instance re-writes its presence entries (their TTL is three times this). */
+  heartbeatMs: number;
   boardLog: BoardLog;
   logger: Logger;
   holeGraceMs: number;
   /** Bun's server.publish (set once the first socket opens). */
   publish(topic: string, message: string): void;
+  /** PUBLISH on a Redis channel (typing goes to the other instances this way, never stored). */
+  publishRedis(channel: string, message: string): Promise<void>;
+  instanceId: string;
 }
+
+const TYPING_PREFIX = 'typing:';
 
 type JoinData = Extract<ClientFrame, { event: 'joinProject' }>['data'];
 
@@ -28,8 +37,45 @@ export class Hub {
   /** Each socket's rooms, by project id. */
   private joined = new Map<string, Map<string, Room>>();
   subscriber!: BoardSubscriber;
+  /** Each room's local users as last written to Redis, to announce only real changes. */
+  private written = new Map<string, string>();
+  private syncing = new Map<string, Promise<void>>();
+  private heartbeat: ReturnType<typeof setInterval>;
 
-  constructor(private deps: HubDeps) {}
+  constructor(private deps: HubDeps) {
+    this.heartbeat = setInterval(() => {
+      for (const room of this.rooms.values()) this.syncPresence(room, true);
+    }, deps.heartbeatMs);
+    this.heartbeat.unref?.();
+  }
+
+  stop() {
+    clearInterval(this.heartbeat);
+  }
+
+  /** Writes this instance's users of the room (coalesced per room) and applies what everyone sees. */
+  private syncPresence(room: Room, heartbeat = false) {
+    if (this.syncing.has(room.projectId)) {
+      void this.syncing.get(room.projectId)!.then(() => this.syncPresence(room, heartbeat));
+      return;
+    }
+    const run = (async () => {
+      await Promise.resolve();
+      const local = room.closed ? [] : room.localUsers();
+      const fingerprint = local.map((u) => u.userId).sort().join(',');
+      const changed = this.written.get(room.projectId) !== fingerprint;
+      if (!changed && !heartbeat) return;
+      this.written.set(room.projectId, fingerprint);
+      if (room.closed) this.written.delete(room.projectId);
+      try {
+        const everyone = await this.deps.presence.sync(room.projectId, local, changed);
+        if (!room.closed) room.applyPresence(everyone);
+      } catch (err) {
+        this.deps.logger.warn('presence sync failed', { projectId: room.projectId, err });
+      }
+    })().finally(() => this.syncing.delete(room.projectId));
+    this.syncing.set(room.projectId, run);
+  }
 
   /** Re-subscribed after a Redis reconnect: every room reads what it may have missed. */
   repairAll() {
@@ -80,6 +126,13 @@ export class Hub {
     this.joined.delete(conn.id);
   }
 
+  /** `userTyping` to the room's other sockets here and, through Redis, on other instances. */
+  typing(room: Room, conn: Conn, ticketId: string) {
+    const message = frame('userTyping', { projectId: room.projectId, ticketId, userId: conn.user.id, userName: conn.user.name });
+    room.broadcast(message, conn);
+    void this.deps.publishRedis(boardChannel(room.projectId), `${TYPING_PREFIX}${this.deps.instanceId}|${message}`).catch(() => {});
+  }
+
   roomOf(conn: Conn, projectRef: string): Room | undefined {
     const mine = this.joined.get(conn.id);
     const room = mine?.get(projectRef) ?? [...(mine?.values() ?? [])].find((r) => r.key === projectRef);
@@ -98,6 +151,7 @@ export class Hub {
         publish: (topic, message) => this.deps.publish(topic, message),
         logger: this.deps.logger,
         holeGraceMs: this.deps.holeGraceMs,
+        onPresence: (r) => this.syncPresence(r),
         onEmpty: (r) => {
           if (this.rooms.get(id) !== r) return;
           this.rooms.delete(id);
@@ -107,6 +161,15 @@ export class Hub {
       this.rooms.set(id, room);
       try {
         await this.subscriber.subscribe(boardChannel(id), (message) => {
+          if (message.startsWith(TYPING_PREFIX)) {
+            const bar = message.indexOf('|');
+            if (message.slice(TYPING_PREFIX.length, bar) !== this.deps.instanceId) room.broadcast(message.slice(bar + 1));
+            return;
+          }
+          if (message === PRESENCE_CHANGED) {
+            void this.deps.presence.read(id).then((users) => room.closed || room.applyPresence(users), () => {});
+            return;
+          }
           const e = parseBoardEvent(message);
           if (e) room.receive(e);
         });

@@ -31,6 +31,8 @@ export interface RoomDeps {
   holeGraceMs: number;
   /** Called when the last socket has left. */
   onEmpty(room: Room): void;
+  /** Called when a socket went live or left: the hub re-syncs presence (it coalesces). */
+  onPresence(room: Room): void;
 }
 
 /** Delivered frames kept in memory, so a socket resuming a little behind needs no history read. */
@@ -55,6 +57,7 @@ export class Room {
   private members = new Map<string, Member>();
   /** Each user's latest membership event: a removal newer than a join's check refuses the join. */
   private membership = new Map<string, { version: number; member: boolean }>();
+  private present = new Map<string, PresenceUser>();
   private fillTimer: ReturnType<typeof setTimeout> | null = null;
   private filling: Promise<void> | null = null;
   private history: HistoryReader;
@@ -75,10 +78,28 @@ export class Room {
     return this.members.size;
   }
 
-  presence(): PresenceUser[] {
+  /** This instance's users in the room (live sockets only). */
+  localUsers(): PresenceUser[] {
     const users = new Map<string, PresenceUser>();
-    for (const { conn } of this.members.values()) users.set(conn.user.id, { userId: conn.user.id, name: conn.user.name });
+    for (const { conn, live } of this.members.values()) if (live) users.set(conn.user.id, { userId: conn.user.id, name: conn.user.name });
     return [...users.values()];
+  }
+
+  /** Everyone on the board, across instances, as last read (plus this instance's own). */
+  presence(): PresenceUser[] {
+    const users = new Map(this.present);
+    for (const u of this.localUsers()) users.set(u.userId, u);
+    return [...users.values()];
+  }
+
+  /** The project's presence as read from Redis: the difference goes to the room as one `presence` frame. */
+  applyPresence(read: PresenceUser[]) {
+    // This instance's own users count even if a read raced ahead of their write.
+    const next = new Map([...read, ...this.localUsers()].map((u) => [u.userId, u]));
+    const joined = [...next.values()].filter((u) => !this.present.has(u.userId));
+    const left = [...this.present.keys()].filter((id) => !next.has(id));
+    this.present = next;
+    if (joined.length || left.length) this.broadcast(frame('presence', { projectId: this.projectId, joined, left }));
   }
 
   /** False when the user was removed from the project after the version their membership was checked at. */
@@ -140,6 +161,7 @@ export class Room {
   leave(conn: Conn) {
     if (!this.members.delete(conn.id)) return;
     conn.unsubscribe(this.topic);
+    this.deps.onPresence(this);
     if (this.members.size === 0) {
       this.closed = true;
       if (this.fillTimer) clearTimeout(this.fillTimer);
@@ -249,11 +271,18 @@ export class Room {
 
   private goLive(m: Member, resumed: boolean, resync: boolean, reason?: string, frames: string[] = []) {
     const { conn } = m;
+    m.live = true;
+    if (!this.present.has(conn.user.id)) {
+      // Told here at once (the newcomer is not subscribed yet, so it is not told about itself).
+      const user = { userId: conn.user.id, name: conn.user.name };
+      this.present.set(user.userId, user);
+      this.broadcast(frame('presence', { projectId: this.projectId, joined: [user], left: [] }));
+    }
     conn.send(frame('joined', { projectId: this.projectId, key: this.key, version: this.cursor, resumed, presence: this.presence() }));
     if (resync) conn.send(frame('resync', { projectId: this.projectId, version: this.cursor, reason: reason ?? 'refetch the board' }));
     for (const f of frames) conn.send(f);
-    m.live = true;
     conn.subscribe(this.topic);
+    this.deps.onPresence(this);
   }
 
   private resyncAll(head: number) {

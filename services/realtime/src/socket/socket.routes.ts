@@ -66,7 +66,7 @@ export function socketRoutes(deps: RealtimeDeps, registry: SocketRegistry) {
         const now = Date.now();
         if (now - (s.typedAt.get(f.data.ticketId) ?? 0) < TYPING_EVERY_MS) return;
         s.typedAt.set(f.data.ticketId, now);
-        return room.broadcast(frame('userTyping', { projectId: room.projectId, ticketId: f.data.ticketId, userId: conn.user.id, userName: conn.user.name }), conn);
+        return hub.typing(room, conn, f.data.ticketId);
       }
       case 'ticketMoved': {
         const refusal = await deps.api.move(f.data.ticketId, f.data.newStatus, conn.token);
