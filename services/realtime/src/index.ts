@@ -68,6 +68,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
       await cache.eval(`return redis.call('PUBLISH', KEYS[1], ARGV[1])`, [channel], [message]);
     },
     heartbeatMs: config.PRESENCE_HEARTBEAT_MS,
+    livenessMs: config.LIVENESS_CHECK_MS,
     boardLog,
     logger,
     holeGraceMs: config.HOLE_GRACE_MS,

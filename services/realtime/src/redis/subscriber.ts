@@ -10,6 +10,10 @@ import type { Logger } from '@syncro/kit/log';
 export interface BoardSubscriber {
   subscribe(channel: string, listener: (message: string) => void): Promise<void>;
   unsubscribe(channel: string): Promise<void>;
+  /** SUBSCRIBE again (a channel found deaf). */
+  resubscribe(channel: string): Promise<void>;
+  /** The connection itself (diagnostics and fault tests). */
+  readonly client: RedisClient;
   readonly connected: boolean;
   close(): void;
 }
@@ -53,6 +57,13 @@ export function createBoardSubscriber(url: string, logger: Logger, onReconnect: 
       if (!listeners.delete(channel)) return;
       if (client.connected) await client.unsubscribe(channel);
     },
+    async resubscribe(channel) {
+      const listener = listeners.get(channel);
+      if (!listener) return;
+      await client.unsubscribe(channel);
+      await client.subscribe(channel, (m) => listener(m));
+    },
+    client,
     get connected() {
       return client.connected;
     },

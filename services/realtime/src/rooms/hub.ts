@@ -17,6 +17,8 @@ export interface HubDeps {
   presence: PresenceStore;
   /** How often this instance re-writes its presence entries (their TTL is three times this). */
   heartbeatMs: number;
+  /** How often each room compares its position with the hot window to catch a deaf subscription. */
+  livenessMs: number;
   boardLog: BoardLog;
   logger: Logger;
   holeGraceMs: number;
@@ -47,10 +49,40 @@ export class Hub {
       for (const room of this.rooms.values()) this.syncPresence(room, true);
     }, deps.heartbeatMs);
     this.heartbeat.unref?.();
+    this.liveness = setInterval(() => void this.checkLiveness(), deps.livenessMs);
+    this.liveness.unref?.();
   }
 
   stop() {
     clearInterval(this.heartbeat);
+    clearInterval(this.liveness);
+  }
+
+  private liveness: ReturnType<typeof setInterval>;
+  /** Rooms seen behind the hot window at the last check, with their position then. */
+  private behind = new Map<string, number>();
+
+  /**
+   * A deaf subscription (connected, yet the channel's messages never come) shows as a room that
+   * stays behind its hot window: after a whole interval without progress it is re-subscribed and
+   * repaired from history.
+   */
+  private async checkLiveness() {
+    for (const room of [...this.rooms.values()]) {
+      const ahead = await this.deps.boardLog.after(room.projectId, room.cursor, 1).catch(() => []);
+      if (ahead.length === 0 || room.closed) {
+        this.behind.delete(room.projectId);
+        continue;
+      }
+      if (this.behind.get(room.projectId) !== room.cursor) {
+        this.behind.set(room.projectId, room.cursor);
+        continue;
+      }
+      this.behind.delete(room.projectId);
+      this.deps.logger.warn('room is deaf: re-subscribing and repairing', { projectId: room.projectId, at: room.cursor });
+      await this.subscriber.resubscribe(boardChannel(room.projectId)).catch((err) => this.deps.logger.warn('re-subscribe failed', { err }));
+      void room.repair();
+    }
   }
 
   /** Writes this instance's users of the room (coalesced per room) and applies what everyone sees. */

@@ -13,7 +13,7 @@ let redis: ThrowawayRedis;
 let hub: Hub;
 beforeAll(async () => {
   redis = await startThrowawayRedis();
-  hub = await startHub({ redisUrl: redis.url });
+  hub = await startHub({ redisUrl: redis.url, env: { LIVENESS_CHECK_MS: '300' } });
 }, 60_000);
 afterAll(async () => {
   await hub?.stop();
@@ -50,4 +50,19 @@ test('a Redis restart mid-stream: the room re-subscribes and every version arriv
   expect(naive.connected).toBe(true);
   expect(naiveGot.filter((v) => v > base + 6)).toEqual([]);
   naive.close();
+}, 60_000);
+
+test('a deaf subscription (connected, channel silently dropped) is found by the liveness check and repaired', async () => {
+  const { user, api, project } = await hub.tickets.owner('Deaf');
+  const s = await hub.socket(user);
+  s.send('joinProject', { projectId: project.id });
+  const base = (await s.next('joined')).data.version as number;
+  // Behind the hub's back: the connection stays up, the channel's messages stop.
+  await hub.service.hub.subscriber.client.unsubscribe(`board:${project.id}`);
+  for (let i = 1; i <= 3; i++) expect((await api.post(`/projects/${project.id}/tickets`, { title: `d${i}` })).status).toBe(201);
+  await eventually('the three missed versions', () => s.board(project.id).length >= 3, 10_000);
+  // Subscribed again: the next one arrives live.
+  expect((await api.post(`/projects/${project.id}/tickets`, { title: 'd4' })).status).toBe(201);
+  await eventually('the fourth', () => s.board(project.id).length >= 4, 5_000);
+  expect(s.board(project.id).map((f) => f.data.version)).toEqual([1, 2, 3, 4].map((i) => base + i));
 }, 60_000);
