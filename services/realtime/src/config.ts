@@ -27,6 +27,8 @@ export const RealtimeConfig = v.object({
    * the users of an instance that died disappear within that (45 s by default).
    */
   PRESENCE_HEARTBEAT_MS: env.number(15_000),
+  /** A socket with more than this waiting to be written (bytes) is closed with 1013; its client resumes. */
+  WS_BACKPRESSURE_LIMIT_BYTES: env.number(1024 * 1024),
   /** How often rooms compare their position with the hot window, to catch a deaf subscription (ms). */
   LIVENESS_CHECK_MS: env.number(5000),
   /** How long a room waits for a missing version to arrive by itself before reading history (ms). */

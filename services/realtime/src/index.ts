@@ -93,6 +93,8 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     bridge = startBridge({ bus, boardLog, logger, metrics: ctx.metrics, ...consumerSettings(config, opts.consumeFromNow) });
   }
   const sockets = new SocketRegistry();
+  sockets.guardBackpressure(config.WS_BACKPRESSURE_LIMIT_BYTES, 250);
+  ctx.metrics.gauge('realtime_slow_sockets_closed', 'Sockets closed for reading too slowly (since start)', () => sockets.slowClosed);
   const closeSockets = () => sockets.closeAll();
   process.on('SIGTERM', closeSockets);
   process.on('SIGINT', closeSockets);
@@ -116,6 +118,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
       process.off('SIGTERM', closeSockets);
       process.off('SIGINT', closeSockets);
       closeSockets();
+      sockets.stop();
       await bridge?.stop();
       await bus?.close();
       hub.stop();

@@ -15,6 +15,7 @@ import type { Conn } from '../rooms/room.ts';
 const TYPING_EVERY_MS = 1000;
 
 interface RawSocket {
+  getBufferedAmount(): number;
   send(m: string): number;
   subscribe(t: string): void;
   unsubscribe(t: string): void;
@@ -35,9 +36,32 @@ const sizeOf = (message: unknown) =>
 /** The open sockets of this instance, so a shutdown can close them (the server's graceful stop waits for them). */
 export class SocketRegistry {
   readonly sockets = new Map<string, Socket>();
+  private sweeper: ReturnType<typeof setInterval> | null = null;
+  /** Slow readers closed, for the metric. */
+  slowClosed = 0;
 
   get size() {
     return this.sockets.size;
+  }
+
+  /**
+   * Bounds what a slow reader costs: a socket with more than `limitBytes` waiting to be written is
+   * closed with 1013 (try again later), and its client resumes. Checked every `everyMs`.
+   */
+  guardBackpressure(limitBytes: number, everyMs: number) {
+    this.sweeper = setInterval(() => {
+      for (const s of this.sockets.values()) {
+        if (s.raw.getBufferedAmount() > limitBytes) {
+          this.slowClosed++;
+          s.raw.close(1013, 'Too slow to read the board; reconnect and resume');
+        }
+      }
+    }, everyMs);
+    this.sweeper.unref?.();
+  }
+
+  stop() {
+    if (this.sweeper) clearInterval(this.sweeper);
   }
 
   /** 1012 "service restart": clients reconnect (to another instance) and resume. */
