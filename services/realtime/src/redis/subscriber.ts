@@ -5,6 +5,8 @@
  * the hub, whose rooms repair what was published meanwhile from history.
  */
 import { RedisClient } from 'bun';
+import { withDeadline } from '@syncro/kit/cache';
+import { Unavailable } from '@syncro/kit/errors';
 import type { Logger } from '@syncro/kit/log';
 
 export interface BoardSubscriber {
@@ -20,7 +22,9 @@ export interface BoardSubscriber {
 
 export function createBoardSubscriber(url: string, logger: Logger, onReconnect: () => void): BoardSubscriber {
   const listeners = new Map<string, (message: string) => void>();
-  const client = new RedisClient(url, { autoReconnect: true, maxRetries: 1_000_000, connectionTimeout: 1000 });
+  // No offline queue: a SUBSCRIBE while Redis is down fails at once (the join says so) instead of
+  // waiting, and nothing stale is replayed later; the reconnect handler re-subscribes what is live.
+  const client = new RedisClient(url, { autoReconnect: true, maxRetries: 1_000_000, connectionTimeout: 1000, enableOfflineQueue: false });
   let everConnected = false;
   let closed = false;
   client.onconnect = () => {
@@ -45,13 +49,21 @@ export function createBoardSubscriber(url: string, logger: Logger, onReconnect: 
     if (!closed) logger.warn('redis subscriber disconnected', { err: err?.message });
   };
   let connecting: Promise<void> | null = null;
-  const connected = () => (client.connected ? Promise.resolve() : (connecting ??= client.connect().finally(() => (connecting = null))));
+  const connected = () =>
+    client.connected
+      ? Promise.resolve()
+      : withDeadline((connecting ??= client.connect().finally(() => (connecting = null))), 2000, 'redis subscriber connect');
 
   return {
     async subscribe(channel, listener) {
       listeners.set(channel, listener);
-      await connected();
-      await client.subscribe(channel, (m) => listener(m));
+      try {
+        await connected();
+        await client.subscribe(channel, (m) => listener(m));
+      } catch (err) {
+        listeners.delete(channel);
+        throw new Unavailable(`Cannot subscribe to the board right now: ${(err as Error).message}`);
+      }
     },
     async unsubscribe(channel) {
       if (!listeners.delete(channel)) return;

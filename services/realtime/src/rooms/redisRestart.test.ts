@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { RedisClient } from 'bun';
 import { startThrowawayRedis, type ThrowawayRedis } from '@syncro/testing/redis';
-import { eventually } from '@syncro/testing';
+import { client, eventually } from '@syncro/testing';
 import { startHub, type Hub } from '../../test/harness.ts';
 
 let redis: ThrowawayRedis;
@@ -65,4 +65,27 @@ test('a deaf subscription (connected, channel silently dropped) is found by the 
   expect((await api.post(`/projects/${project.id}/tickets`, { title: 'd4' })).status).toBe(201);
   await eventually('the fourth', () => s.board(project.id).length >= 4, 5_000);
   expect(s.board(project.id).map((f) => f.data.version)).toEqual([1, 2, 3, 4].map((i) => base + i));
+}, 60_000);
+
+test('Redis down: tickets answer 503 and a join gets an UNAVAILABLE error frame, quickly; both work again after', async () => {
+  const { user, api, project } = await hub.tickets.owner('Down');
+  const realtime = client(hub.url, await hub.idp.token(user));
+  const s = await hub.socket(user);
+  await redis.stop();
+  try {
+    const started = Date.now();
+    const issued = await realtime.post('/realtime/ticket');
+    expect(issued.status).toBe(503);
+    expect(issued.body.error.code).toBe('UNAVAILABLE');
+    s.send('joinProject', { projectId: project.id });
+    expect((await s.next('error', 5000)).data.code).toBe('UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(4000);
+  } finally {
+    await redis.start();
+  }
+  await eventually('tickets again', async () => (await realtime.post('/realtime/ticket')).status === 201);
+  s.send('joinProject', { projectId: project.id });
+  await s.next('joined');
+  expect((await api.post(`/projects/${project.id}/tickets`, { title: 'after' })).status).toBe(201);
+  await s.next('ticketCreated');
 }, 60_000);

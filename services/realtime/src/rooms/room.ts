@@ -180,7 +180,7 @@ export class Room {
 
   /** An event from the channel or from history: held until its turn, delivered once. */
   receive(e: BoardEvent) {
-    if (e.version <= this.cursor || this.pending.has(e.version)) return;
+    if (this.closed || e.version <= this.cursor || this.pending.has(e.version)) return;
     if (e.topic === 'project.member.removed') {
       // Kicked on arrival, not on its turn: a removed member must stop seeing the board at once.
       const userId = String(e.data.userId);

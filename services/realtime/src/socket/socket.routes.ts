@@ -4,6 +4,7 @@
  * inbound frame checked (valibot, 64 KiB), then handed to the hub.
  */
 import { credentialFrom, wsGuard } from '@syncro/kit/auth';
+import { DomainError } from '@syncro/kit/errors';
 import { HttpError } from '@syncro/kit/http';
 import { CloseCode, MAX_FRAME_BYTES, frame, parseClientFrame, type ClientFrame } from '@syncro/realtime-client/frames';
 import { Elysia } from 'elysia';
@@ -160,6 +161,7 @@ export function socketRoutes(deps: RealtimeDeps, registry: SocketRegistry) {
           try {
             await handle(s, parsed.frame);
           } catch (err) {
+            if (err instanceof DomainError) return s.conn.send(frame('error', { code: err.code, message: err.message }));
             deps.logger.error('socket frame failed', { event: parsed.frame.event, err });
             s.conn.send(frame('error', { code: 'INTERNAL', message: `${parsed.frame.event} failed; try again` }));
           }
