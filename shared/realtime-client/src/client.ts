@@ -15,8 +15,8 @@ export interface Credentials {
 }
 
 export interface RealtimeClientOptions {
-  /** `wss://board.example.com/ws` */
-  url: string;
+  /** `wss://board.example.com/ws`, or several hub addresses tried in turn on each reconnect. */
+  url: string | string[];
   /** Called before every connection attempt, so a refreshed token (after 4001) is picked up. */
   credentials?: () => Promise<Credentials>;
   onFrame?: (frame: ServerFrame) => void;
@@ -39,9 +39,12 @@ export class RealtimeClient {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closedByUser = false;
+  private urls: string[];
+  private next = 0;
   status: ConnectionStatus = 'connecting';
 
   constructor(private opts: RealtimeClientOptions) {
+    this.urls = Array.isArray(opts.url) ? opts.url : [opts.url];
     void this.connect();
   }
 
@@ -92,7 +95,9 @@ export class RealtimeClient {
       return this.retry();
     }
     if (this.closedByUser) return;
-    const url = creds.ticket ? `${this.opts.url}${this.opts.url.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(creds.ticket)}` : this.opts.url;
+    // Round robin: after a hub went away, the next attempt goes to another one.
+    const base = this.urls[this.next++ % this.urls.length]!;
+    const url = creds.ticket ? `${base}${base.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(creds.ticket)}` : base;
     const Ws = this.opts.WebSocket ?? WebSocket;
     const ws = new Ws(url, (creds.headers ? { headers: creds.headers } : undefined) as never);
     this.ws = ws;

@@ -47,3 +47,19 @@ test('events published out of order, with a hole and a duplicate, come out once 
   expect(s.board(project.id).map((f) => f.data.version)).toEqual([1, 2, 3, 4, 5, 6].map((i) => base + i));
   expect(s.board(project.id).map((f) => f.data.title)).toEqual(['t1', 't2', 't3', 't4', 't5', 't6']);
 }, 60_000);
+
+test('a status change that arrives before its ticket\'s creation still comes out after it', async () => {
+  const { user, api, project } = await hub.tickets.owner('Topics');
+  const s = await hub.socket(user);
+  s.send('joinProject', { projectId: project.id });
+  const base = (await s.next('joined')).data.version as number;
+  const t = (await api.post(`/projects/${project.id}/tickets`, { title: 'card' })).body;
+  expect((await api.patch(`/tickets/${t.id}`, { assigneeId: user.id })).status).toBe(200);
+  expect((await api.patch(`/tickets/${t.id}/status`, { status: 'IN_PROGRESS' })).status).toBe(200);
+  const log = (await api.get(`/projects/${project.id}/events?after=${base}`)).body.events as any[];
+  expect(log.map((e) => e.topic)).toEqual(['ticket.created', 'ticket.updated', 'ticket.status.updated']);
+  // The status topic is consumed first, then the creation, then the assignment.
+  for (const e of [log[2], log[0], log[1]]) await publisher.send('PUBLISH', [`board:${project.id}`, JSON.stringify(e)]);
+  await eventually('three frames', () => s.board(project.id).length >= 3);
+  expect(s.board(project.id).map((f) => f.event)).toEqual(['ticketCreated', 'ticketAssigned', 'ticketMoved']);
+}, 60_000);

@@ -92,3 +92,37 @@ test('closed with 4001 at token expiry, it fetches fresh credentials and resumes
     await hub.stop();
   }
 }, 60_000);
+
+test('a hub killed mid-stream: its clients move to the other instance and resume gap-free', async () => {
+  const { user, api, project } = await tickets.owner('Failover');
+  const a = await startHub({ tickets });
+  const b = await startHub({ tickets });
+  const w = watch();
+  const client = new RealtimeClient({
+    url: [a.wsUrl, b.wsUrl],
+    credentials: async () => ({ headers: { authorization: `Bearer ${await tickets.idp.token(user)}` } }),
+    onFrame: w.onFrame,
+    onStatus: w.onStatus,
+    backoff: { baseMs: 20, maxMs: 200 },
+  });
+  try {
+    client.join(project.id, project.version);
+    await eventually('joined on a', () => w.frames.some((f) => f.event === 'joined') && a.service.sockets.size === 1);
+    let n = 0;
+    const writer = (async () => {
+      for (; n < 40; ) {
+        expect((await api.post(`/projects/${project.id}/tickets`, { title: `t${++n}` })).status).toBe(201);
+        await Bun.sleep(15);
+      }
+    })();
+    await eventually('some events', () => w.versions(project.id).length >= 10);
+    await a.stop();
+    await writer;
+    await eventually('all forty', () => w.versions(project.id).length >= 40, 20_000);
+    expect(w.versions(project.id)).toEqual(Array.from({ length: 40 }, (_, i) => project.version + 1 + i));
+    expect(b.service.sockets.size).toBe(1);
+  } finally {
+    client.close();
+    await b.stop();
+  }
+}, 60_000);
