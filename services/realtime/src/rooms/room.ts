@@ -131,6 +131,7 @@ export class Room {
     }
 
     const frames: string[] = [];
+    let emptyReads = 0;
     for (;;) {
       const ring = this.recentAfter(at);
       if (ring) {
@@ -150,6 +151,11 @@ export class Room {
       if (page.resync) return this.goLive(member, false, true, 'the missed events are beyond retention');
       if (page.events.length === 0) {
         // Nothing newer than `at` in the log yet the room is ahead: the log is behind the bus.
+        if (++emptyReads > 40) {
+          conn.send(frame('error', { code: 'UNAVAILABLE', message: 'History does not reach the room yet; join again shortly', projectId: this.projectId }));
+          this.leave(conn);
+          return;
+        }
         await Bun.sleep(50);
         continue;
       }
