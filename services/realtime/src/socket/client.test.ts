@@ -93,7 +93,7 @@ test('closed with 4001 at token expiry, it fetches fresh credentials and resumes
   }
 }, 60_000);
 
-test('a hub killed mid-stream: its clients move to the other instance and resume gap-free', async () => {
+test('a hub stopped mid-stream (sockets closed with 1012): its clients move to the other instance and resume gap-free', async () => {
   const { user, api, project } = await tickets.owner('Failover');
   const a = await startHub({ tickets });
   const b = await startHub({ tickets });
@@ -124,5 +124,38 @@ test('a hub killed mid-stream: its clients move to the other instance and resume
   } finally {
     client.close();
     await b.stop();
+  }
+}, 60_000);
+
+test('with one-time tickets as credentials (no header), each connection takes a fresh ticket', async () => {
+  const { user, api, project } = await tickets.owner('Tickets');
+  const hub = await startHub({ tickets });
+  const w = watch();
+  const issued: string[] = [];
+  const client = new RealtimeClient({
+    url: hub.wsUrl,
+    credentials: async () => {
+      const res = await fetch(`${hub.url}/realtime/ticket`, { method: 'POST', headers: { authorization: `Bearer ${await tickets.idp.token(user)}` } });
+      const { ticket } = (await res.json()) as { ticket: string };
+      issued.push(ticket);
+      return { ticket };
+    },
+    onFrame: w.onFrame,
+    backoff: { baseMs: 20, maxMs: 100 },
+  });
+  try {
+    client.join(project.id, project.version);
+    await eventually('joined', () => w.frames.some((f) => f.event === 'joined'));
+    expect((await api.post(`/projects/${project.id}/tickets`, { title: 'one' })).status).toBe(201);
+    await eventually('one', () => w.versions(project.id).length === 1);
+    hub.service.closeSockets();
+    await eventually('a second ticket and a second join', () => issued.length === 2 && w.frames.filter((f) => f.event === 'joined').length === 2);
+    expect((await api.post(`/projects/${project.id}/tickets`, { title: 'two' })).status).toBe(201);
+    await eventually('two', () => w.versions(project.id).length === 2);
+    expect(w.versions(project.id)).toEqual([project.version + 1, project.version + 2]);
+    expect(new Set(issued).size).toBe(2);
+  } finally {
+    client.close();
+    await hub.stop();
   }
 }, 60_000);
