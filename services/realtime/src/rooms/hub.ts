@@ -30,6 +30,8 @@ export interface HubDeps {
 }
 
 const TYPING_PREFIX = 'typing:';
+/** The smallest gap between two `userTyping` frames of one user about one ticket (any of their sockets here). */
+const TYPING_EVERY_MS = 1000;
 
 type JoinData = Extract<ClientFrame, { event: 'joinProject' }>['data'];
 
@@ -39,6 +41,7 @@ export class Hub {
   /** Each socket's rooms, by project id. */
   private joined = new Map<string, Map<string, Room>>();
   subscriber!: BoardSubscriber;
+  private typedAt = new Map<string, number>();
   /** Each room's local users as last written to Redis, to announce only real changes. */
   private written = new Map<string, string>();
   private syncing = new Map<string, Promise<void>>();
@@ -47,6 +50,8 @@ export class Hub {
   constructor(private deps: HubDeps) {
     this.heartbeat = setInterval(() => {
       for (const room of this.rooms.values()) this.syncPresence(room, true);
+      const stale = Date.now() - TYPING_EVERY_MS;
+      for (const [key, at] of this.typedAt) if (at < stale) this.typedAt.delete(key);
     }, deps.heartbeatMs);
     this.heartbeat.unref?.();
     this.liveness = setInterval(() => void this.checkLiveness(), deps.livenessMs);
@@ -160,6 +165,10 @@ export class Hub {
 
   /** `userTyping` to the room's other sockets here and, through Redis, on other instances. */
   typing(room: Room, conn: Conn, ticketId: string) {
+    const key = `${room.projectId}|${conn.user.id}|${ticketId}`;
+    const now = Date.now();
+    if (now - (this.typedAt.get(key) ?? 0) < TYPING_EVERY_MS) return;
+    this.typedAt.set(key, now);
     const message = frame('userTyping', { projectId: room.projectId, ticketId, userId: conn.user.id, userName: conn.user.name });
     room.broadcast(message, conn);
     void this.deps.publishRedis(boardChannel(room.projectId), `${TYPING_PREFIX}${this.deps.instanceId}|${message}`).catch(() => {});

@@ -82,7 +82,11 @@ test('typing reaches the other sockets of the room on both instances, throttled,
     s.send('joinProject', { projectId: p.id });
     await s.next('joined');
   }
-  for (let i = 0; i < 5; i++) o.send('userTyping', { projectId: p.id, ticketId: 'SYNC-1' });
+  // Two sockets of the same user typing: throttled per user, not per socket.
+  const o2 = await a.socket(user);
+  o2.send('joinProject', { projectId: p.id });
+  await o2.next('joined');
+  for (let i = 0; i < 5; i++) (i % 2 ? o2 : o).send('userTyping', { projectId: p.id, ticketId: 'SYNC-1' });
   const want = { projectId: p.id, ticketId: 'SYNC-1', userId: user.id, userName: user.name };
   for (const s of [near, far]) expect((await s.next('userTyping')).data).toEqual(want);
   await Bun.sleep(300);

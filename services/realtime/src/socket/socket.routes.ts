@@ -12,9 +12,6 @@ import { decodeJwt } from 'jose';
 import type { RealtimeDeps } from '../context.ts';
 import type { Conn } from '../rooms/room.ts';
 
-/** The smallest gap between two `userTyping` frames of one user about one ticket. */
-const TYPING_EVERY_MS = 1000;
-
 interface RawSocket {
   getBufferedAmount(): number;
   send(m: string): number;
@@ -28,7 +25,6 @@ interface Socket {
   conn: Conn;
   raw: RawSocket;
   expiry: ReturnType<typeof setTimeout> | undefined;
-  typedAt: Map<string, number>;
 }
 
 const sizeOf = (message: unknown) =>
@@ -88,9 +84,6 @@ export function socketRoutes(deps: RealtimeDeps, registry: SocketRegistry) {
       case 'userTyping': {
         const room = hub.roomOf(conn, f.data.projectId);
         if (!room) return conn.send(frame('error', { code: 'NOT_JOINED', message: `Join project ${f.data.projectId} before typing in it`, projectId: f.data.projectId }));
-        const now = Date.now();
-        if (now - (s.typedAt.get(f.data.ticketId) ?? 0) < TYPING_EVERY_MS) return;
-        s.typedAt.set(f.data.ticketId, now);
         return hub.typing(room, conn, f.data.ticketId);
       }
       case 'ticketMoved': {
@@ -145,7 +138,7 @@ export function socketRoutes(deps: RealtimeDeps, registry: SocketRegistry) {
             },
             publish: (t, m) => void raw.publish(t, m),
           };
-          const s: Socket = { conn, raw, expiry: undefined, typedAt: new Map() };
+          const s: Socket = { conn, raw, expiry: undefined };
           sockets.set(ws.id, s);
           if (ws.data.expiresAt !== null) {
             // setTimeout holds at most ~24.8 days; access tokens live minutes.
