@@ -47,6 +47,8 @@ export interface StartOptions {
   verify?: TokenVerifier;
   /** Tests on a shared broker: a new bridge group starts at the topics' end, not their history. */
   consumeFromNow?: boolean;
+  /** The service credential rooms read the event log with (see HubDeps.serviceToken). */
+  serviceToken?: () => Promise<string>;
 }
 
 export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promise<RealtimeService> {
@@ -64,6 +66,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     api,
     presence: createPresenceStore(cache, instanceId, config.PRESENCE_HEARTBEAT_MS * 3),
     instanceId,
+    serviceToken: opts.serviceToken,
     publishRedis: async (channel, message) => {
       await cache.eval(`return redis.call('PUBLISH', KEYS[1], ARGV[1])`, [channel], [message]);
     },

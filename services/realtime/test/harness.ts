@@ -17,6 +17,8 @@ export interface HubOptions {
   redisUrl?: string;
   /** Run the bridge in this hub (default true). */
   bridge?: boolean;
+  /** The service credential rooms read history with (default: a member's token). */
+  serviceToken?: () => Promise<string>;
   /** Listen here (a restarted hub on the same address); default any free port. */
   port?: number;
   env?: Record<string, string>;
@@ -40,7 +42,7 @@ export async function startHub(opts: HubOptions = {}) {
     ...opts.env,
   });
   const ctx = serviceContext('realtime-test');
-  const service: RealtimeService = await start(ctx, { config, consumeFromNow: true });
+  const service: RealtimeService = await start(ctx, { config, consumeFromNow: true, ...(opts.serviceToken ? { serviceToken: opts.serviceToken } : {}) });
   await service.bridge?.ready;
   const served: Served = serve('realtime', opts.port ?? 0, [service], ctx);
   const wsUrl = `ws://127.0.0.1:${served.port}/ws`;

@@ -27,6 +27,11 @@ export interface HubDeps {
   /** PUBLISH on a Redis channel (typing goes to the other instances this way, never stored). */
   publishRedis(channel: string, message: string): Promise<void>;
   instanceId: string;
+  /**
+   * A service credential for the Ticket Service's event log (client credentials from the Auth
+   * Service, once it issues them). Without it a room reads history with a member's own token.
+   */
+  serviceToken?: (() => Promise<string>) | undefined;
 }
 
 const TYPING_PREFIX = 'typing:';
@@ -188,7 +193,7 @@ export class Hub {
     const created = (async () => {
       const room = new Room(id, key, version, {
         history: (tokenProvider) =>
-          createHistoryReader(hotWindowHistory(this.deps.boardLog), ticketLogHistory(this.deps.api, tokenProvider)),
+          createHistoryReader(hotWindowHistory(this.deps.boardLog), ticketLogHistory(this.deps.api, this.deps.serviceToken ?? tokenProvider)),
         publish: (topic, message) => this.deps.publish(topic, message),
         logger: this.deps.logger,
         holeGraceMs: this.deps.holeGraceMs,

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { RedisClient } from 'bun';
 import { startThrowawayRedis, type ThrowawayRedis } from '@syncro/testing/redis';
-import { eventually } from '@syncro/testing';
+import { eventually, newUser } from '@syncro/testing';
 import { startHub, type Hub } from '../../test/harness.ts';
 
 let redis: ThrowawayRedis;
@@ -62,4 +62,26 @@ test('a status change that arrives before its ticket\'s creation still comes out
   for (const e of [log[2], log[0], log[1]]) await publisher.send('PUBLISH', [`board:${project.id}`, JSON.stringify(e)]);
   await eventually('three frames', () => s.board(project.id).length >= 3);
   expect(s.board(project.id).map((f) => f.event)).toEqual(['ticketCreated', 'ticketAssigned', 'ticketMoved']);
+}, 60_000);
+
+test('with a service credential, a room fills holes with it, not with a member\'s token', async () => {
+  const { user, api, project } = await hub.tickets.owner('Service');
+  // Stands in for the Auth Service's client-credentials token (here the owner's own token), counted.
+  let used = 0;
+  const credentialed = await startHub({ tickets: hub.tickets, redisUrl: redis.url, bridge: false, serviceToken: async () => (used++, hub.idp.token(user)) });
+  try {
+    const member = newUser('Member');
+    expect((await api.post(`/projects/${project.id}/members`, { userId: member.id })).status).toBe(201);
+    const s = await credentialed.socket(member);
+    s.send('joinProject', { projectId: project.id });
+    const base = (await s.next('joined')).data.version as number;
+    for (let i = 1; i <= 3; i++) expect((await api.post(`/projects/${project.id}/tickets`, { title: `s${i}` })).status).toBe(201);
+    const log = (await api.get(`/projects/${project.id}/events?after=${base}`)).body.events as any[];
+    await publisher.send('PUBLISH', [`board:${project.id}`, JSON.stringify(log[2])]);
+    await eventually('three frames', () => s.board(project.id).length >= 3);
+    expect(s.board(project.id).map((f) => f.data.version)).toEqual([base + 1, base + 2, base + 3]);
+    expect(used).toBeGreaterThan(0);
+  } finally {
+    await credentialed.stop();
+  }
 }, 60_000);
