@@ -1,11 +1,11 @@
 /** @module Routes: comments on a ticket. */
 import { authGuard } from '@syncro/kit/auth';
-import { Uuid } from '@syncro/contracts';
 import { asc, eq } from 'drizzle-orm';
 import { Elysia } from 'elysia';
 import * as v from 'valibot';
 import type { TicketDeps } from '../context.ts';
 import { requireTicket } from '../tickets/ticketLookup.ts';
+import { Id } from '../projects/projects.schema.ts';
 import { TicketParams } from '../tickets/tickets.schema.ts';
 import { addComment } from './commentAdder.ts';
 import { presentComment, presentThreads } from './commentPresenter.ts';
@@ -13,7 +13,7 @@ import { comments } from './comments.model.ts';
 
 const AddCommentBody = v.strictObject({
   content: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(10_000)),
-  parentId: v.optional(v.nullable(Uuid)),
+  parentId: v.optional(v.nullable(Id)),
 });
 
 export const commentRoutes = (deps: TicketDeps) =>
