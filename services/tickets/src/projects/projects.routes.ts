@@ -67,9 +67,9 @@ export const projectRoutes = (deps: TicketDeps) =>
     .delete(
       '/projects/:id/members/:userId',
       async ({ params, user, set }) => {
-        const { project } = await requireOwner(deps.db, params.id, user.id);
-        await removeMember(deps, project, params.userId, user);
+        const access = await requireMember(deps.db, params.id, user.id);
+        await removeMember(deps, access, params.userId, user);
         set.status = 204;
       },
-      { params: MemberParams, detail: { summary: 'Remove a member (owners only)', tags: ['projects'] } },
+      { params: MemberParams, detail: { summary: 'Remove a member (owners), or leave (any member; not the last owner)', tags: ['projects'] } },
     );

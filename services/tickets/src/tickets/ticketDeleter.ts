@@ -1,6 +1,11 @@
-/** @module Deletes a ticket and its comments; its code is never handed out again. */
+/**
+ * @module Deletes a ticket and its comments; its code is never handed out again. Only its reporter
+ * or an owner of its project may: other members can edit and move it, not make it disappear.
+ */
 import type { AuthUser } from '@syncro/kit/auth';
+import { Forbidden } from '@syncro/kit/errors';
 import { appendToOutbox } from '@syncro/kit/outbox';
+import type { ProjectRole } from '@syncro/contracts';
 import { eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
 import { changeTicket, ticketStream } from './ticketChange.ts';
@@ -11,7 +16,12 @@ export async function deleteTicket(
   current: TicketRow,
   ifMatch: string | undefined,
   user: AuthUser,
+  role: ProjectRole,
 ): Promise<void> {
+  // The reporter never changes, and the role was read by the access check: no need to wait for the lock.
+  if (current.reporterId !== user.id && role !== 'owner') {
+    throw new Forbidden('Only the reporter of a ticket or a project owner can delete it', 'NOT_REPORTER_OR_OWNER');
+  }
   await changeTicket(deps, current, ifMatch, async ({ tx, bump, ticket }) => {
     await tx.delete(tickets).where(eq(tickets.id, ticket.id));
     const version = await bump();

@@ -58,9 +58,9 @@ export const ticketRoutes = (deps: TicketDeps) =>
     .delete(
       '/tickets/:id',
       async ({ params, headers, user, set }) => {
-        const { ticket } = await requireTicket(deps.db, params.id, user.id);
-        await deleteTicket(deps, ticket, headers['if-match'], user);
+        const { ticket, role } = await requireTicket(deps.db, params.id, user.id);
+        await deleteTicket(deps, ticket, headers['if-match'], user, role);
         set.status = 204;
       },
-      { params: TicketParams, headers: IfMatchHeaders, detail: { summary: 'Delete a ticket', tags: ['tickets'] } },
+      { params: TicketParams, headers: IfMatchHeaders, detail: { summary: 'Delete a ticket (its reporter or a project owner)', tags: ['tickets'] } },
     );
