@@ -77,13 +77,17 @@ function parseEntry(raw: string): CachedBoard | null {
   return { version, members: raw.slice(a + 1, b), body: encoder.encode(raw.slice(b + 1)) };
 }
 
-export function createBoardCache(cache: Cache | null, logger: Logger): BoardCache {
+/**
+ * `now` is the clock the in-memory copy's trust is measured with (milliseconds, monotonic): passed
+ * in so a test can place a read inside or outside TRUST_MS instead of racing the real clock.
+ */
+export function createBoardCache(cache: Cache | null, logger: Logger, now: () => number = () => performance.now()): BoardCache {
   if (!cache) {
     return { enabled: false, read: async () => null, write: async () => {}, invalidate: async () => {} };
   }
   type Copy = CachedBoard & { storedAt: number; validatedAt: number };
   const memory = new Map<string, Copy>();
-  /** `validatedAt`: when the read that vouched for it began (performance.now()). */
+  /** `validatedAt`: when the read that vouched for it began (`now()`). */
   const remember = (projectId: string, board: CachedBoard, validatedAt: number) => {
     memory.delete(projectId);
     if (memory.size >= MEMORY_MAX_PROJECTS) memory.delete(memory.keys().next().value!);
@@ -95,7 +99,7 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
   }, FENCE_READ_SPACING_MS);
   /** True when the fence still vouches for `copy`; refreshes its validation time, or drops it. */
   const validate = async (projectId: string, copy: Copy): Promise<boolean> => {
-    const asked = performance.now();
+    const asked = now();
     const fence = await fences.read(projectId);
     if (fence !== null && fence <= copy.version) {
       copy.validatedAt = Math.max(copy.validatedAt, asked);
@@ -156,14 +160,14 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
         if (owed.size) await settle();
         const local = memory.get(projectId);
         if (local && Date.now() - local.storedAt < MEMORY_MAX_AGE_MS) {
-          const age = performance.now() - local.validatedAt;
+          const age = now() - local.validatedAt;
           if (age < TRUST_MS) {
             if (age >= REVALIDATE_MS) validate(projectId, local).catch(() => {}); // trust runs out if this fails
             return local;
           }
           if (await validate(projectId, local)) return local;
         }
-        const asked = performance.now();
+        const asked = now();
         const raw = await cache.get(boardKey(projectId));
         succeeded();
         const board = raw === null ? null : parseEntry(raw);
@@ -177,7 +181,7 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
     async write(projectId, { version, members, body }) {
       if (!available()) return;
       const entry = `${version}\n${members.join(',')}\n${body}`;
-      const asked = performance.now();
+      const asked = now();
       try {
         if (owed.size) await settle();
         const stored = await cache.eval(
