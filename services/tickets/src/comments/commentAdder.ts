@@ -5,16 +5,17 @@ import { appendToOutbox } from '@syncro/kit/outbox';
 import { and, eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
 import { changeTicket, ticketStream } from '../tickets/ticketChange.ts';
+import type { TicketTarget } from '../tickets/ticketLookup.ts';
 import type { TicketRow } from '../tickets/tickets.model.ts';
 import { comments, type CommentRow } from './comments.model.ts';
 
 export async function addComment(
   deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
-  current: TicketRow,
+  target: TicketTarget,
   input: { content: string; parentId?: string | null },
   author: AuthUser,
 ): Promise<CommentRow> {
-  return changeTicket(deps, current, undefined, async ({ tx, bump, ticket }) => {
+  return changeTicket(deps, target, undefined, async ({ tx, bump, ticket }) => {
     const parentId = input.parentId ?? null;
     if (parentId) {
       const [parent] = await tx.select({ id: comments.id }).from(comments).where(and(eq(comments.id, parentId), eq(comments.ticketId, ticket.id)));

@@ -1,15 +1,14 @@
 /** @module Routes: comments on a ticket. */
 import { authGuard } from '@syncro/kit/auth';
-import { asc, eq } from 'drizzle-orm';
 import { Elysia } from 'elysia';
 import * as v from 'valibot';
 import type { TicketDeps } from '../context.ts';
-import { requireTicket } from '../tickets/ticketLookup.ts';
+import { requireTicket, requireTicketAccess } from '../tickets/ticketLookup.ts';
 import { Id } from '../projects/projects.schema.ts';
 import { TicketParams } from '../tickets/tickets.schema.ts';
 import { addComment } from './commentAdder.ts';
 import { presentComment, presentThreads } from './commentPresenter.ts';
-import { comments } from './comments.model.ts';
+import { readCommentThreads } from './commentThreadReader.ts';
 
 const AddCommentBody = v.strictObject({
   content: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(10_000)),
@@ -22,8 +21,8 @@ export const commentRoutes = (deps: TicketDeps) =>
     .post(
       '/tickets/:id/comments',
       async ({ params, body, user, set }) => {
-        const { ticket } = await requireTicket(deps.db, params.id, user.id);
-        const comment = await addComment(deps, ticket, body, user);
+        const { target } = await requireTicketAccess(deps.db, params.id, user.id);
+        const comment = await addComment(deps, target, body, user);
         set.status = 201;
         return presentComment(comment);
       },
@@ -33,8 +32,7 @@ export const commentRoutes = (deps: TicketDeps) =>
       '/tickets/:id/comments',
       async ({ params, user }) => {
         const { ticket } = await requireTicket(deps.db, params.id, user.id);
-        const rows = await deps.db.select().from(comments).where(eq(comments.ticketId, ticket.id)).orderBy(asc(comments.createdAt), asc(comments.id));
-        return { ticketId: ticket.id, comments: presentThreads(rows) };
+        return { ticketId: ticket.id, comments: presentThreads(await readCommentThreads(deps.db, ticket.id)) };
       },
       { params: TicketParams, detail: { summary: 'Comment threads, oldest first', tags: ['comments'] } },
     );

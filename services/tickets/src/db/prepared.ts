@@ -18,7 +18,17 @@ function prepare(db: TicketDb) {
       .prepare(name);
   const ticket = (by: typeof tickets.id | typeof tickets.code, name: string) =>
     db.select().from(tickets).where(eq(by, sql.placeholder('ref'))).prepare(name);
+  /** A ticket's identity and the caller's role in its project (null: not a member), in one query. */
+  const ticketAccess = (by: typeof tickets.id | typeof tickets.code, name: string) =>
+    db
+      .select({ id: tickets.id, projectId: tickets.projectId, code: tickets.code, role: projectMembers.role })
+      .from(tickets)
+      .leftJoin(projectMembers, and(eq(projectMembers.projectId, tickets.projectId), eq(projectMembers.userId, sql.placeholder('userId'))))
+      .where(eq(by, sql.placeholder('ref')))
+      .prepare(name);
   return {
+    ticketAccessById: ticketAccess(tickets.id, 'ticket_access_by_id'),
+    ticketAccessByCode: ticketAccess(tickets.code, 'ticket_access_by_code'),
     memberByProjectId: member(projects.id, 'member_by_project_id'),
     memberByProjectKey: member(projects.key, 'member_by_project_key'),
     ticketById: ticket(tickets.id, 'ticket_by_id'),

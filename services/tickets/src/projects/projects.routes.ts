@@ -1,14 +1,13 @@
 /** @module Routes: projects and members. Validate → access → command → presenter. */
 import { authGuard } from '@syncro/kit/auth';
 import { Elysia } from 'elysia';
-import { eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
 import { addMember } from './memberAdder.ts';
+import { listMembers, listProjectsOf } from './memberLister.ts';
 import { removeMember } from './memberRemover.ts';
 import { requireMember, requireOwner } from './projectAccess.ts';
 import { createProject } from './projectCreator.ts';
 import { presentMember, presentProject } from './projectPresenter.ts';
-import { projectMembers, projects } from './projects.model.ts';
 import { AddMemberBody, CreateProjectBody, MemberParams, ProjectParams } from './projects.schema.ts';
 
 export const projectRoutes = (deps: TicketDeps) =>
@@ -27,12 +26,7 @@ export const projectRoutes = (deps: TicketDeps) =>
     .get(
       '/projects',
       async ({ user }) => {
-        const rows = await deps.db
-          .select({ project: projects, role: projectMembers.role })
-          .from(projectMembers)
-          .innerJoin(projects, eq(projects.id, projectMembers.projectId))
-          .where(eq(projectMembers.userId, user.id))
-          .orderBy(projects.key);
+        const rows = await listProjectsOf(deps.db, user.id);
         return { projects: rows.map((r) => presentProject(r.project, r.role)) };
       },
       { detail: { summary: 'Projects the caller belongs to', tags: ['projects'] } },
@@ -49,8 +43,7 @@ export const projectRoutes = (deps: TicketDeps) =>
       '/projects/:id/members',
       async ({ params, user }) => {
         const { project } = await requireMember(deps.db, params.id, user.id);
-        const rows = await deps.db.select().from(projectMembers).where(eq(projectMembers.projectId, project.id)).orderBy(projectMembers.addedAt);
-        return { projectId: project.id, members: rows.map(presentMember) };
+        return { projectId: project.id, members: (await listMembers(deps.db, project.id)).map(presentMember) };
       },
       { params: ProjectParams, detail: { summary: 'Members of a project', tags: ['projects'] } },
     )

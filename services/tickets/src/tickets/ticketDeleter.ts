@@ -9,20 +9,20 @@ import type { ProjectRole } from '@syncro/contracts';
 import { eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
 import { changeTicket, ticketStream } from './ticketChange.ts';
-import { tickets, type TicketRow } from './tickets.model.ts';
+import type { TicketTarget } from './ticketLookup.ts';
+import { tickets } from './tickets.model.ts';
 
 export async function deleteTicket(
   deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
-  current: TicketRow,
+  target: TicketTarget,
   ifMatch: string | undefined,
   user: AuthUser,
   role: ProjectRole,
 ): Promise<void> {
-  // The reporter never changes, and the role was read by the access check: no need to wait for the lock.
-  if (current.reporterId !== user.id && role !== 'owner') {
-    throw new Forbidden('Only the reporter of a ticket or a project owner can delete it', 'NOT_REPORTER_OR_OWNER');
-  }
-  await changeTicket(deps, current, ifMatch, async ({ tx, bump, ticket }) => {
+  await changeTicket(deps, target, ifMatch, async ({ tx, bump, ticket }) => {
+    if (ticket.reporterId !== user.id && role !== 'owner') {
+      throw new Forbidden('Only the reporter of a ticket or a project owner can delete it', 'NOT_REPORTER_OR_OWNER');
+    }
     await tx.delete(tickets).where(eq(tickets.id, ticket.id));
     const version = await bump();
     await appendToOutbox(

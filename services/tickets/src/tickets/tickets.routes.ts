@@ -5,7 +5,7 @@ import type { TicketDeps } from '../context.ts';
 import { changeStatus } from './statusChanger.ts';
 import { createTicket } from './ticketCreator.ts';
 import { deleteTicket } from './ticketDeleter.ts';
-import { requireTicket } from './ticketLookup.ts';
+import { requireTicket, requireTicketAccess } from './ticketLookup.ts';
 import { etagOf, presentTicket } from './ticketPresenter.ts';
 import { updateTicket } from './ticketUpdater.ts';
 import { CreateTicketBody, IfMatchHeaders, PatchTicketBody, ProjectTicketsParams, StatusBody, TicketParams } from './tickets.schema.ts';
@@ -37,8 +37,8 @@ export const ticketRoutes = (deps: TicketDeps) =>
     .patch(
       '/tickets/:id',
       async ({ params, body, headers, user, set }) => {
-        const { ticket } = await requireTicket(deps.db, params.id, user.id);
-        const updated = await updateTicket(deps, ticket, body, headers['if-match'], user);
+        const { target } = await requireTicketAccess(deps.db, params.id, user.id);
+        const updated = await updateTicket(deps, target, body, headers['if-match'], user);
         set.headers.etag = etagOf(updated);
         return presentTicket(updated);
       },
@@ -47,8 +47,8 @@ export const ticketRoutes = (deps: TicketDeps) =>
     .patch(
       '/tickets/:id/status',
       async ({ params, body, headers, user, set }) => {
-        const { ticket } = await requireTicket(deps.db, params.id, user.id);
-        const updated = await changeStatus(deps, ticket, body.status, headers['if-match'], user);
+        const { target } = await requireTicketAccess(deps.db, params.id, user.id);
+        const updated = await changeStatus(deps, target, body.status, headers['if-match'], user);
         set.headers.etag = etagOf(updated);
         return presentTicket(updated);
       },
@@ -57,8 +57,8 @@ export const ticketRoutes = (deps: TicketDeps) =>
     .delete(
       '/tickets/:id',
       async ({ params, headers, user, set }) => {
-        const { ticket, role } = await requireTicket(deps.db, params.id, user.id);
-        await deleteTicket(deps, ticket, headers['if-match'], user, role);
+        const { target, role } = await requireTicketAccess(deps.db, params.id, user.id);
+        await deleteTicket(deps, target, headers['if-match'], user, role);
         set.status = 204;
       },
       { params: TicketParams, headers: IfMatchHeaders, detail: { summary: 'Delete a ticket (its reporter or a project owner)', tags: ['tickets'] } },
