@@ -1,5 +1,6 @@
 /** @module Route: the board, served as cached bytes with `X-Cache: HIT|MISS`. */
 import { authGuard } from '@syncro/kit/auth';
+import { BoardView, guardedErrors } from '../responses.schema.ts';
 import { Elysia } from 'elysia';
 import type { TicketDeps } from '../context.ts';
 import { ProjectParams } from '../projects/projects.schema.ts';
@@ -15,6 +16,6 @@ export const boardRoutes = (deps: TicketDeps) => {
         const board = await readBoard(params.id, user.id);
         return new Response(board.body, { headers: { 'content-type': 'application/json', 'x-cache': board.cache } });
       },
-      { params: ProjectParams, detail: { summary: 'The kanban board, one column per status, with the project version', tags: ['board'] } },
+      { params: ProjectParams, response: { 200: BoardView, ...guardedErrors }, detail: { summary: 'The kanban board, one column per status, with the project version', tags: ['board'] } },
     );
 };

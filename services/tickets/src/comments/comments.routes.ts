@@ -1,5 +1,6 @@
 /** @module Routes: comments on a ticket. */
 import { authGuard } from '@syncro/kit/auth';
+import { CommentView, ThreadListView, guardedErrors } from '../responses.schema.ts';
 import { Elysia } from 'elysia';
 import * as v from 'valibot';
 import type { TicketDeps } from '../context.ts';
@@ -26,7 +27,7 @@ export const commentRoutes = (deps: TicketDeps) =>
         set.status = 201;
         return presentComment(comment);
       },
-      { params: TicketParams, body: AddCommentBody, detail: { summary: 'Comment on a ticket, or reply with parentId', tags: ['comments'] } },
+      { params: TicketParams, body: AddCommentBody, response: { 201: CommentView, ...guardedErrors }, detail: { summary: 'Comment on a ticket, or reply with parentId', tags: ['comments'] } },
     )
     .get(
       '/tickets/:id/comments',
@@ -34,5 +35,5 @@ export const commentRoutes = (deps: TicketDeps) =>
         const { ticket } = await requireTicket(deps.db, params.id, user.id);
         return { ticketId: ticket.id, comments: presentThreads(await readCommentThreads(deps.db, ticket.id)) };
       },
-      { params: TicketParams, detail: { summary: 'Comment threads, oldest first', tags: ['comments'] } },
+      { params: TicketParams, response: { 200: ThreadListView, ...guardedErrors }, detail: { summary: 'Comment threads, oldest first', tags: ['comments'] } },
     );

@@ -1,5 +1,6 @@
 /** @module Route: a project's event log for resume (events/eventLogReader.ts). */
 import { authGuard } from '@syncro/kit/auth';
+import { EventLogView, guardedErrors } from '../responses.schema.ts';
 import { Elysia } from 'elysia';
 import * as v from 'valibot';
 import type { TicketDeps } from '../context.ts';
@@ -21,5 +22,5 @@ export const eventRoutes = (deps: TicketDeps) =>
         const { project } = await requireMember(deps.db, params.id, user.id);
         return presentEventLog(await readEventLog(deps.db, project, query.after, Math.max(1, query.limit)));
       },
-      { params: ProjectParams, query: EventsQuery, detail: { summary: 'Project events after a version, in order', tags: ['events'] } },
+      { params: ProjectParams, query: EventsQuery, response: { 200: EventLogView, ...guardedErrors }, detail: { summary: 'Project events after a version, in order', tags: ['events'] } },
     );

@@ -1,5 +1,6 @@
 /** @module Routes: projects and members. Validate → access → command → presenter. */
 import { authGuard } from '@syncro/kit/auth';
+import * as v from 'valibot';
 import { Elysia } from 'elysia';
 import type { TicketDeps } from '../context.ts';
 import { addMember } from './memberAdder.ts';
@@ -8,6 +9,7 @@ import { removeMember } from './memberRemover.ts';
 import { requireMember, requireOwner } from './projectAccess.ts';
 import { createProject } from './projectCreator.ts';
 import { presentMember, presentProject } from './projectPresenter.ts';
+import { ErrorView, MemberListView, MemberView, ProjectListView, ProjectView, guardedErrors } from '../responses.schema.ts';
 import { AddMemberBody, CreateProjectBody, MemberParams, ProjectParams } from './projects.schema.ts';
 
 export const projectRoutes = (deps: TicketDeps) =>
@@ -21,7 +23,7 @@ export const projectRoutes = (deps: TicketDeps) =>
         set.headers.location = `/projects/${project.id}`;
         return presentProject(project, 'owner');
       },
-      { body: CreateProjectBody, detail: { summary: 'Create a project; the caller becomes its owner', tags: ['projects'] } },
+      { body: CreateProjectBody, response: { 201: ProjectView, 409: ErrorView, ...guardedErrors }, detail: { summary: 'Create a project; the caller becomes its owner', tags: ['projects'] } },
     )
     .get(
       '/projects',
@@ -29,7 +31,7 @@ export const projectRoutes = (deps: TicketDeps) =>
         const rows = await listProjectsOf(deps.db, user.id);
         return { projects: rows.map((r) => presentProject(r.project, r.role)) };
       },
-      { detail: { summary: 'Projects the caller belongs to', tags: ['projects'] } },
+      { response: { 200: ProjectListView, ...guardedErrors }, detail: { summary: 'Projects the caller belongs to', tags: ['projects'] } },
     )
     .get(
       '/projects/:id',
@@ -37,7 +39,11 @@ export const projectRoutes = (deps: TicketDeps) =>
         const { project, role } = await requireMember(deps.db, params.id, user.id);
         return presentProject(project, role);
       },
-      { params: ProjectParams, detail: { summary: 'A project by UUID or key', tags: ['projects'] } },
+      {
+        params: ProjectParams,
+        response: { 200: ProjectView, ...guardedErrors },
+        detail: { summary: 'A project by UUID or key', tags: ['projects'] },
+      },
     )
     .get(
       '/projects/:id/members',
@@ -45,7 +51,7 @@ export const projectRoutes = (deps: TicketDeps) =>
         const { project } = await requireMember(deps.db, params.id, user.id);
         return { projectId: project.id, members: (await listMembers(deps.db, project.id)).map(presentMember) };
       },
-      { params: ProjectParams, detail: { summary: 'Members of a project', tags: ['projects'] } },
+      { params: ProjectParams, response: { 200: MemberListView, ...guardedErrors }, detail: { summary: 'Members of a project', tags: ['projects'] } },
     )
     .post(
       '/projects/:id/members',
@@ -55,7 +61,7 @@ export const projectRoutes = (deps: TicketDeps) =>
         set.status = 201;
         return presentMember(member);
       },
-      { params: ProjectParams, body: AddMemberBody, detail: { summary: 'Add a member (owners only)', tags: ['projects'] } },
+      { params: ProjectParams, body: AddMemberBody, response: { 201: MemberView, 403: ErrorView, 409: ErrorView, ...guardedErrors }, detail: { summary: 'Add a member (owners only)', tags: ['projects'] } },
     )
     .delete(
       '/projects/:id/members/:userId',
@@ -64,5 +70,5 @@ export const projectRoutes = (deps: TicketDeps) =>
         await removeMember(deps, access, params.userId, user);
         set.status = 204;
       },
-      { params: MemberParams, detail: { summary: 'Remove a member (owners), or leave (any member; not the last owner)', tags: ['projects'] } },
+      { params: MemberParams, response: { 204: v.undefined(), 403: ErrorView, 409: ErrorView, ...guardedErrors }, detail: { summary: 'Remove a member (owners), or leave (any member; not the last owner)', tags: ['projects'] } },
     );

@@ -1,5 +1,7 @@
 /** @module Routes: tickets. Validate → access → command → presenter. */
 import { authGuard } from '@syncro/kit/auth';
+import * as v from 'valibot';
+import { ErrorView, TicketView, guardedErrors } from '../responses.schema.ts';
 import { Elysia } from 'elysia';
 import type { TicketDeps } from '../context.ts';
 import { changeStatus } from './statusChanger.ts';
@@ -23,7 +25,7 @@ export const ticketRoutes = (deps: TicketDeps) =>
         set.headers.etag = etagOf(ticket);
         return presentTicket(ticket);
       },
-      { params: ProjectTicketsParams, body: CreateTicketBody, detail: { summary: 'Create a ticket (code KEY-n, status OPEN)', tags: ['tickets'] } },
+      { params: ProjectTicketsParams, body: CreateTicketBody, response: { 201: TicketView, ...guardedErrors }, detail: { summary: 'Create a ticket (code KEY-n, status OPEN)', tags: ['tickets'] } },
     )
     .get(
       '/tickets/:id',
@@ -32,7 +34,7 @@ export const ticketRoutes = (deps: TicketDeps) =>
         set.headers.etag = etagOf(ticket);
         return presentTicket(ticket);
       },
-      { params: TicketParams, detail: { summary: 'A ticket by UUID or code', tags: ['tickets'] } },
+      { params: TicketParams, response: { 200: TicketView, ...guardedErrors }, detail: { summary: 'A ticket by UUID or code', tags: ['tickets'] } },
     )
     .patch(
       '/tickets/:id',
@@ -42,7 +44,7 @@ export const ticketRoutes = (deps: TicketDeps) =>
         set.headers.etag = etagOf(updated);
         return presentTicket(updated);
       },
-      { params: TicketParams, body: PatchTicketBody, headers: IfMatchHeaders, detail: { summary: 'Edit a ticket; honours If-Match (412)', tags: ['tickets'] } },
+      { params: TicketParams, body: PatchTicketBody, headers: IfMatchHeaders, response: { 200: TicketView, 412: ErrorView, ...guardedErrors }, detail: { summary: 'Edit a ticket; honours If-Match (412)', tags: ['tickets'] } },
     )
     .patch(
       '/tickets/:id/status',
@@ -52,7 +54,7 @@ export const ticketRoutes = (deps: TicketDeps) =>
         set.headers.etag = etagOf(updated);
         return presentTicket(updated);
       },
-      { params: TicketParams, body: StatusBody, headers: IfMatchHeaders, detail: { summary: 'Move a ticket; 409 lists the allowed targets', tags: ['tickets'] } },
+      { params: TicketParams, body: StatusBody, headers: IfMatchHeaders, response: { 200: TicketView, 409: ErrorView, 412: ErrorView, ...guardedErrors }, detail: { summary: 'Move a ticket; 409 lists the allowed targets', tags: ['tickets'] } },
     )
     .delete(
       '/tickets/:id',
@@ -61,5 +63,5 @@ export const ticketRoutes = (deps: TicketDeps) =>
         await deleteTicket(deps, target, headers['if-match'], user, role);
         set.status = 204;
       },
-      { params: TicketParams, headers: IfMatchHeaders, detail: { summary: 'Delete a ticket (its reporter or a project owner)', tags: ['tickets'] } },
+      { params: TicketParams, headers: IfMatchHeaders, response: { 204: v.undefined(), 403: ErrorView, 412: ErrorView, ...guardedErrors }, detail: { summary: 'Delete a ticket (its reporter or a project owner)', tags: ['tickets'] } },
     );
