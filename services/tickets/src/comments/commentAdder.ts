@@ -10,6 +10,7 @@ import { InvalidField, NotFound } from '@syncro/kit/errors';
 import { TICKET_CODE_PATTERN } from '@syncro/contracts';
 import { sql } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
+import { executePrepared } from '../db/prepared.ts';
 import { prepareEvent } from '../events/outboxEvent.ts';
 import { hasCode } from '../projects/projectCreator.ts';
 import type { CommentRow } from './comments.model.ts';
@@ -39,7 +40,7 @@ export async function addComment(
   const ticket = TICKET_CODE_PATTERN.test(ticketRef) ? sql`t.code = ${ticketRef}` : sql`t.id = ${ticketRef}::uuid`;
   let rows: { ticket_id: string; project_id: string; version: string | null; created_at: Date | string | null }[];
   try {
-    rows = await deps.db.execute(sql`
+    rows = await executePrepared(deps.db, sql`
       with target as (
         select t.id, t.project_id, t.code from tickets t
         join project_members m on m.project_id = t.project_id and m.user_id = ${author.id}::uuid

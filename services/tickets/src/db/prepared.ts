@@ -3,7 +3,8 @@
  * each call; measured here, that is ~170 µs of CPU for the membership join against ~30 µs prepared,
  * more than the database's own work. They are prepared once per database handle.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { TicketDb } from '../context.ts';
 import { projectMembers, projects } from '../projects/projects.model.ts';
 import { tickets } from '../tickets/tickets.model.ts';
@@ -42,4 +43,18 @@ export function queries(db: TicketDb) {
   let q = prepared.get(db);
   if (!q) prepared.set(db, (q = prepare(db)));
   return q;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Runs a SQL template as a named prepared statement of the connection. Drizzle's `db.execute`
+ * sends parameterised SQL unprepared, and postgres.js then asks the server for the parameter types
+ * first (Parse + Describe, wait, then Bind + Execute): two round trips per statement, the session
+ * waiting on the client (`ClientRead`) in between. Prepared, only the first use on a connection
+ * pays that; every later one is one round trip. The rows are the driver's, as from `db.execute`.
+ */
+export function executePrepared<T extends Record<string, unknown>>(db: TicketDb, query: SQL): Promise<T[]> {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return db.$client.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>;
 }

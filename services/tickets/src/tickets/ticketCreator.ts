@@ -13,6 +13,7 @@ import type { AuthUser } from '@syncro/kit/auth';
 import { NotFound } from '@syncro/kit/errors';
 import { sql } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
+import { executePrepared } from '../db/prepared.ts';
 import { prepareEvent } from '../events/outboxEvent.ts';
 import { isProjectKey } from '../projects/projectAccess.ts';
 import type { TicketRow } from './tickets.model.ts';
@@ -50,8 +51,9 @@ export async function createTicket(
     version: 1,
   });
   const project = isProjectKey(projectRef) ? sql`p.key = ${projectRef}` : sql`p.id = ${projectRef}::uuid`;
-  // A template, not the query builder: this runs on every create (see projects/projectChange.ts).
-  const [row] = await deps.db.execute<{ project_id: string; version: string; number: number; code: string }>(sql`
+  // A template, not the query builder: this runs on every create (see projects/projectChange.ts);
+  // prepared, so it is one round trip (see db/prepared.ts).
+  const [row] = await executePrepared<{ project_id: string; version: string; number: number; code: string }>(deps.db, sql`
     with target as (
       select p.id from projects p
       join project_members m on m.project_id = p.id and m.user_id = ${reporter.id}::uuid
