@@ -5,7 +5,7 @@
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { TicketDb } from '../context.ts';
+import type { TicketDb, Tx } from '../context.ts';
 import { projectMembers, projects } from '../projects/projects.model.ts';
 import { tickets } from '../tickets/tickets.model.ts';
 
@@ -54,7 +54,9 @@ const dialect = new PgDialect();
  * waiting on the client (`ClientRead`) in between. Prepared, only the first use on a connection
  * pays that; every later one is one round trip. The rows are the driver's, as from `db.execute`.
  */
-export function executePrepared<T extends Record<string, unknown>>(db: TicketDb, query: SQL): Promise<T[]> {
+export function executePrepared<T extends Record<string, unknown>>(db: TicketDb | Tx, query: SQL): Promise<T[]> {
   const { sql: text, params } = dialect.sqlToQuery(query);
-  return db.$client.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>;
+  // Inside a transaction the statement must go to the transaction's connection: its session's client.
+  const client = '$client' in db ? db.$client : (db._.session as unknown as { client: TicketDb['$client'] }).client;
+  return client.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>;
 }

@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { TicketDeps, Tx } from '../context.ts';
+import { executePrepared } from '../db/prepared.ts';
 
 export interface ProjectChange {
   tx: Tx;
@@ -23,16 +24,18 @@ export const projectStream = (projectId: string, version: number) => ({
 type Deps = Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>;
 
 // The statements below run on every write, so they are SQL templates: Drizzle's query builder
-// costs more CPU to build an UPDATE than Postgres spends running it (bench/ and docs/BENCHMARKS.md).
+// costs more CPU to build an UPDATE than Postgres spends running it (bench/ and docs/BENCHMARKS.md);
+// prepared, so each is one round trip (db/prepared.ts).
 
 export async function changeProject<T>(deps: Deps, projectId: string, work: (change: ProjectChange) => Promise<T>): Promise<T> {
   let version: number | null = null;
   const result = await deps.db.transaction(async (tx) => {
     // The row lock serialises writers of one project: ticket numbers, versions and outbox order.
-    await tx.execute(sql`select 1 from projects where id = ${projectId} for update`);
+    await executePrepared(tx, sql`select 1 from projects where id = ${projectId} for update`);
     const bump = async () => {
       if (version === null) {
-        const [row] = await tx.execute<{ version: string }>(
+        const [row] = await executePrepared<{ version: string }>(
+          tx,
           sql`update projects set version = version + 1 where id = ${projectId} returning version`,
         );
         version = Number(row!.version);
