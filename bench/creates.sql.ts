@@ -1,4 +1,4 @@
-/** @module The SQL that bench/creates.ts gives pgbench: the scratch schema, and the scripts it times (the reference INSERT, with a NOTIFY, and shaped like the service's create). */
+/** @module The SQL that bench/creates.ts gives pgbench: the scratch schema, and the scripts it times (the reference INSERT, with a NOTIFY, and the service's create statement). */
 
 /** Projects the creates are spread over, by wrk against the service and by the service-shaped script. */
 export const PROJECTS = 16;
@@ -15,9 +15,11 @@ create table bench_ticket (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
--- For the transaction shaped like the service's create.
+-- For the service's create statement.
 create table bench_project (n int primary key, id uuid not null, key text not null, ticket_counter int not null default 0, version int not null default 1);
 insert into bench_project (n, id, key) select n, gen_random_uuid(), 'P' || n from generate_series(1, ${PROJECTS}) n;
+create table bench_member (project_n int not null references bench_project, user_id uuid not null, primary key (project_n, user_id));
+insert into bench_member select n, '00000000-0000-4000-8000-000000000002' from generate_series(1, ${PROJECTS}) n;
 create table bench_ticket2 (
   id uuid primary key, project_id uuid not null, number int not null, code text not null unique, title text not null,
   priority text not null, status text not null, labels text[] not null default '{}', reporter_id uuid not null,
@@ -44,21 +46,29 @@ END;
 `;
 
 /**
- * The statements of one service create, on 16 projects: the membership read (requireMember), then
- * ticketCreator → changeProjectWithNewTicket → appendToOutbox, one round trip each as the service
- * makes them (the relay is woken after commit, in-process, so no NOTIFY).
+ * The service's create (services/tickets/src/tickets/ticketCreator.ts) on 16 projects: one
+ * autocommitted statement, a data-modifying CTE with the membership check, the UPDATE that locks
+ * the project and takes its version and number, the ticket INSERT and the outbox INSERT (the relay
+ * is woken after commit, in-process, so no NOTIFY).
  */
-export const SERVICE_SHAPED = `\\set p random(1, ${PROJECTS})
-SELECT * FROM bench_project WHERE n = :p;
-BEGIN;
-UPDATE bench_project SET ticket_counter = ticket_counter + 1, version = version + 1 WHERE n = :p RETURNING ticket_counter, version \\gset
-INSERT INTO bench_ticket2 (id, project_id, number, code, title, priority, status, labels, reporter_id)
-  VALUES (gen_random_uuid(), (SELECT id FROM bench_project WHERE n = :p), :ticket_counter, 'P' || :p || '-' || :ticket_counter,
-    'a ticket created by pgbench', 'HIGH', 'OPEN', '{bench,l1}', gen_random_uuid())
-  RETURNING *;
-INSERT INTO bench_outbox (id, aggregatetype, aggregateid, type, partition_key, stream_version, payload, headers)
-  VALUES (gen_random_uuid(), 'ticket', gen_random_uuid()::text, 'ticket.created', (SELECT id::text FROM bench_project WHERE n = :p), :version,
-    jsonb_build_object('title', 'a ticket created by pgbench', 'priority', 'HIGH', 'status', 'OPEN', 'version', :version),
-    '{"event-type":"ticket.created","schema-version":"1"}');
-END;
+export const SERVICE_CREATE = `\\set p random(1, ${PROJECTS})
+WITH target AS (
+  SELECT p.n FROM bench_project p JOIN bench_member m ON m.project_n = p.n AND m.user_id = '00000000-0000-4000-8000-000000000002'
+  WHERE p.n = :p
+), counted AS (
+  UPDATE bench_project SET ticket_counter = ticket_counter + 1, version = version + 1 WHERE n = (SELECT n FROM target)
+  RETURNING id, version, ticket_counter AS number, key || '-' || ticket_counter AS code
+), ticket AS (
+  INSERT INTO bench_ticket2 (id, project_id, number, code, title, priority, status, labels, reporter_id)
+  SELECT gen_random_uuid(), c.id, c.number, c.code, 'a ticket created by pgbench', 'HIGH', 'OPEN',
+         array(SELECT jsonb_array_elements_text('["bench","l1"]'::jsonb)), '00000000-0000-4000-8000-000000000002'
+  FROM counted c
+), event AS (
+  INSERT INTO bench_outbox (id, aggregatetype, aggregateid, type, partition_key, stream_version, payload, headers)
+  SELECT gen_random_uuid(), 'ticket', gen_random_uuid()::text, 'ticket.created', c.id::text, c.version,
+         '{"title":"a ticket created by pgbench","priority":"HIGH","status":"OPEN"}'::jsonb || jsonb_build_object('projectId', c.id, 'version', c.version, 'code', c.code),
+         '{"event-type":"ticket.created","schema-version":"1"}'
+  FROM counted c
+)
+SELECT id, version, number, code FROM counted;
 `;

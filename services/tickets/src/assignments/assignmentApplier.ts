@@ -7,10 +7,11 @@ import type { Envelope } from '@syncro/contracts';
 import { PermanentError } from '@syncro/kit/bus';
 import { recordOnce } from '@syncro/kit/inbox';
 import { appendToOutbox } from '@syncro/kit/outbox';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
-import { changeTicket, ticketStream } from '../tickets/ticketChange.ts';
-import { findTicket } from '../tickets/ticketLookup.ts';
+import { changeProject } from '../projects/projectChange.ts';
+import { ticketStream } from '../tickets/ticketChange.ts';
+import { tickets } from '../tickets/tickets.model.ts';
 
 /** The inbox name of this consumer; one per database, whatever the Kafka group is called. */
 export const ASSIGNED_CONSUMER = 'tickets.ticket-assigned';
@@ -21,15 +22,15 @@ export async function applyAssignment(
   deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
   event: Envelope<'ticket.assigned'>,
 ): Promise<ApplyOutcome> {
-  const current = await findTicket(deps.db, event.ticketId);
-  // Retrying cannot make a ticket appear (it never existed here, or was deleted): straight to the DLQ.
-  if (!current) throw new PermanentError(`ticket ${event.ticketId} does not exist`);
-  if (current.projectId !== event.projectId) {
-    throw new PermanentError(`ticket ${event.ticketId} belongs to project ${current.projectId}, not ${event.projectId}`);
-  }
   const assignedAt = new Date(event.assignedAt);
-  // A ticket deleted between the lookup and the lock throws NotFound: the runner dead-letters it.
-  return changeTicket(deps, current, undefined, async ({ tx, bump, ticket }) => {
+  // The ticket is read once, under its lock, after the lock of the project the event names.
+  return changeProject(deps, event.projectId, async ({ tx, bump }) => {
+    const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, event.ticketId)).for('update');
+    // Retrying cannot make a ticket appear (it never existed here, or was deleted): straight to the DLQ.
+    if (!ticket) throw new PermanentError(`ticket ${event.ticketId} does not exist`);
+    if (ticket.projectId !== event.projectId) {
+      throw new PermanentError(`ticket ${event.ticketId} belongs to project ${ticket.projectId}, not ${event.projectId}`);
+    }
     if (!(await recordOnce(tx, ASSIGNED_CONSUMER, event.eventId))) return 'duplicate';
     // An assignment made before (or at) the one applied is stale: a manual choice that came
     // later is never undone by an automatic one that was decided earlier but arrived late.

@@ -77,13 +77,17 @@ function parseEntry(raw: string): CachedBoard | null {
   return { version, members: raw.slice(a + 1, b), body: encoder.encode(raw.slice(b + 1)) };
 }
 
-export function createBoardCache(cache: Cache | null, logger: Logger): BoardCache {
+/**
+ * `now` is the clock the in-memory copy's trust is measured with (milliseconds, monotonic): passed
+ * in so a test can place a read inside or outside TRUST_MS instead of racing the real clock.
+ */
+export function createBoardCache(cache: Cache | null, logger: Logger, now: () => number = () => performance.now()): BoardCache {
   if (!cache) {
     return { enabled: false, read: async () => null, write: async () => {}, invalidate: async () => {} };
   }
   type Copy = CachedBoard & { storedAt: number; validatedAt: number };
   const memory = new Map<string, Copy>();
-  /** `validatedAt`: when the read that vouched for it began (performance.now()). */
+  /** `validatedAt`: when the read that vouched for it began (`now()`). */
   const remember = (projectId: string, board: CachedBoard, validatedAt: number) => {
     memory.delete(projectId);
     if (memory.size >= MEMORY_MAX_PROJECTS) memory.delete(memory.keys().next().value!);
@@ -95,7 +99,7 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
   }, FENCE_READ_SPACING_MS);
   /** True when the fence still vouches for `copy`; refreshes its validation time, or drops it. */
   const validate = async (projectId: string, copy: Copy): Promise<boolean> => {
-    const asked = performance.now();
+    const asked = now();
     const fence = await fences.read(projectId);
     if (fence !== null && fence <= copy.version) {
       copy.validatedAt = Math.max(copy.validatedAt, asked);
@@ -105,43 +109,67 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
     return false;
   };
 
-  // Invalidations that failed while Redis was away; replayed before the cache is trusted again.
+  /**
+   * One circuit breaker for reads, writes and invalidations. After a failure nothing waits on Redis
+   * for RETRY_AFTER_MS; then one caller probes (the others keep skipping until it answers). Without
+   * it each write would wait out the command timeout after its commit: a write must never be slower
+   * than the database because the cache is gone.
+   *
+   * An invalidation skipped (or failed) meanwhile is not lost: it is owed, and replayed (raising the
+   * fence) before this process reads or stores a board again. Until then this process serves boards
+   * from Postgres only, and its in-memory copy is dropped at once. What the breaker cannot cover is
+   * another process, or this one dying with a debt: a board stored before the change may stay in
+   * Redis until the next change of that project invalidates it, or its TTL (BOARD_TTL_S) runs out.
+   * It can never be overwritten by an older one (the fence), and a Redis that restarted lost it anyway.
+   */
   const owed = new Map<string, number>();
   let warned = false;
-  // After a failure, skip the cache for a moment: each request would otherwise pay the timeout.
+  let failing = false;
   let skipUntil = 0;
+  const available = () => {
+    const now = Date.now();
+    if (now < skipUntil) return false;
+    if (failing) skipUntil = now + RETRY_AFTER_MS; // this caller is the probe
+    return true;
+  };
   const failed = (what: string, err: unknown) => {
     if (!warned) logger.warn(`board cache ${what} failed; serving from Postgres`, { err });
     warned = true;
+    failing = true;
     skipUntil = Date.now() + RETRY_AFTER_MS;
+  };
+  const succeeded = () => {
+    warned = false;
+    failing = false;
   };
   const invalidateRemote = (projectId: string, version: number) =>
     cache.eval(INVALIDATE, [boardKey(projectId), fenceKey(projectId)], [String(version), String(FENCE_TTL_S)]);
   const settle = async () => {
     for (const [projectId, version] of owed) {
       await invalidateRemote(projectId, version);
-      owed.delete(projectId);
+      if (owed.get(projectId) === version) owed.delete(projectId);
     }
   };
+  const owe = (projectId: string, version: number) => owed.set(projectId, Math.max(version, owed.get(projectId) ?? 0));
 
   return {
     enabled: true,
     async read(projectId) {
-      if (Date.now() < skipUntil) return null;
+      if (!available()) return null;
       try {
         if (owed.size) await settle();
         const local = memory.get(projectId);
         if (local && Date.now() - local.storedAt < MEMORY_MAX_AGE_MS) {
-          const age = performance.now() - local.validatedAt;
+          const age = now() - local.validatedAt;
           if (age < TRUST_MS) {
             if (age >= REVALIDATE_MS) validate(projectId, local).catch(() => {}); // trust runs out if this fails
             return local;
           }
           if (await validate(projectId, local)) return local;
         }
-        const asked = performance.now();
+        const asked = now();
         const raw = await cache.get(boardKey(projectId));
-        warned = false;
+        succeeded();
         const board = raw === null ? null : parseEntry(raw);
         if (board) remember(projectId, board, asked);
         return board;
@@ -151,9 +179,9 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
       }
     },
     async write(projectId, { version, members, body }) {
-      if (Date.now() < skipUntil) return;
+      if (!available()) return;
       const entry = `${version}\n${members.join(',')}\n${body}`;
-      const asked = performance.now();
+      const asked = now();
       try {
         if (owed.size) await settle();
         const stored = await cache.eval(
@@ -161,6 +189,7 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
           [boardKey(projectId), fenceKey(projectId)],
           [entry, String(version), String(BOARD_TTL_S), String(FENCE_TTL_S)],
         );
+        succeeded();
         if (stored === 1) remember(projectId, { version, members: members.join(','), body: encoder.encode(body) }, asked);
       } catch (err) {
         failed('write', err);
@@ -168,10 +197,16 @@ export function createBoardCache(cache: Cache | null, logger: Logger): BoardCach
     },
     async invalidate(projectId, version) {
       memory.delete(projectId);
+      if (!available()) {
+        owe(projectId, version);
+        return;
+      }
       try {
+        if (owed.size) await settle();
         await invalidateRemote(projectId, version);
+        succeeded();
       } catch (err) {
-        owed.set(projectId, Math.max(version, owed.get(projectId) ?? 0));
+        owe(projectId, version);
         failed('invalidation', err);
       }
     },

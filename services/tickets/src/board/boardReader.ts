@@ -6,6 +6,7 @@
 import { NotFound } from '@syncro/kit/errors';
 import { eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
+import { isProjectKey, requireMember } from '../projects/projectAccess.ts';
 import { projectMembers, projects } from '../projects/projects.model.ts';
 import { tickets } from '../tickets/tickets.model.ts';
 import { presentBoard } from './boardPresenter.ts';
@@ -56,13 +57,29 @@ export function createBoardReader(deps: Pick<TicketDeps, 'db' | 'boardCache' | '
     return p;
   };
 
-  return async function readBoard(projectId: string, userId: string, ref: string): Promise<BoardRead> {
-    const cached = await deps.boardCache.read(projectId);
-    if (cached) {
+  /**
+   * Membership comes first: a cached board carries its members, so a hit checks them without
+   * Postgres; on a miss the membership query runs before anything is computed or stored, so an
+   * outsider never makes the service compute a board or write a cache key. `ref` is canonical
+   * (a lower-case UUID or a key): the cache is only ever addressed by the project's own id.
+   */
+  return async function readBoard(ref: string, userId: string): Promise<BoardRead> {
+    const fromCache = async (projectId: string): Promise<BoardRead | null> => {
+      const cached = await deps.boardCache.read(projectId);
+      if (!cached) return null;
       if (!cached.members.includes(userId)) throw new NotFound(`Project ${ref}`);
       return { body: cached.body, cache: 'HIT' };
+    };
+    if (!isProjectKey(ref)) {
+      const hit = await fromCache(ref);
+      if (hit) return hit;
     }
-    const computed = deps.boardCache.enabled ? await computeOnce(projectId) : await compute(projectId);
+    const { project } = await requireMember(deps.db, ref, userId);
+    // Looked again even for an id: a concurrent miss may have stored the board meanwhile (it is
+    // then in this process's memory), and computing it again would defeat computeOnce.
+    const hit = await fromCache(project.id);
+    if (hit) return hit;
+    const computed = deps.boardCache.enabled ? await computeOnce(project.id) : await compute(project.id);
     if (!computed || !computed.members.includes(userId)) throw new NotFound(`Project ${ref}`);
     return { body: computed.body, cache: 'MISS' };
   };

@@ -1,18 +1,23 @@
-/** @module Removes a member (owners only); a project always keeps at least one owner. */
+/**
+ * @module Removes a member: owners remove anyone, a member may remove themself (leave). A project
+ * always keeps at least one owner, so the last owner can neither be removed nor leave.
+ */
 import type { AuthUser } from '@syncro/kit/auth';
-import { Conflict, NotFound } from '@syncro/kit/errors';
+import { Conflict, Forbidden, NotFound } from '@syncro/kit/errors';
 import { appendToOutbox } from '@syncro/kit/outbox';
 import { and, eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
 import { changeProject, projectStream } from './projectChange.ts';
-import { projectMembers, type ProjectRow } from './projects.model.ts';
+import type { ProjectAccess } from './projectAccess.ts';
+import { projectMembers } from './projects.model.ts';
 
 export async function removeMember(
   deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
-  project: ProjectRow,
+  { project, role }: ProjectAccess,
   userId: string,
   actor: AuthUser,
 ): Promise<void> {
+  if (role !== 'owner' && userId !== actor.id) throw new Forbidden('Only a project owner can remove other members');
   await changeProject(deps, project.id, async ({ tx, bump }) => {
     const members = await tx.select().from(projectMembers).where(eq(projectMembers.projectId, project.id));
     const member = members.find((m) => m.userId === userId);

@@ -1,7 +1,8 @@
 /** @module API shapes of projects and members. */
+import type { ProjectRole } from '@syncro/contracts';
 import type { MemberRow, ProjectRow } from './projects.model.ts';
 
-export const presentProject = (p: ProjectRow, role?: string) => ({
+export const presentProject = (p: ProjectRow, role?: ProjectRole) => ({
   id: p.id,
   key: p.key,
   name: p.name,

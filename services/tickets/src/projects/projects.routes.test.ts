@@ -54,6 +54,32 @@ describe('projects', () => {
     expect((await asMember.get(`/projects/${project.id}`)).status).toBe(404);
   });
 
+  test('a member can leave; a member cannot remove anyone else', async () => {
+    const { api: owner, project } = await t.owner('Owner');
+    const [stays, leaves] = [newUser('Stays'), newUser('Leaves')];
+    await owner.post(`/projects/${project.id}/members`, { userId: stays.id });
+    await owner.post(`/projects/${project.id}/members`, { userId: leaves.id });
+    const asLeaves = await t.as(leaves);
+    const other = await asLeaves.delete(`/projects/${project.id}/members/${stays.id}`);
+    expect(other.status).toBe(403);
+    expect(other.body.error.code).toBe('FORBIDDEN');
+    expect((await asLeaves.delete(`/projects/${project.key}/members/${leaves.id}`)).status).toBe(204);
+    expect((await asLeaves.get(`/projects/${project.id}`)).status).toBe(404);
+    const members = (await owner.get(`/projects/${project.id}/members`)).body.members.map((m: { userId: string }) => m.userId);
+    expect(members).toContain(stays.id);
+    expect(members).not.toContain(leaves.id);
+  });
+
+  test('the last owner cannot leave either', async () => {
+    const { api, user, project } = await t.owner('Solo');
+    const member = newUser('Member');
+    await api.post(`/projects/${project.id}/members`, { userId: member.id });
+    const res = await api.delete(`/projects/${project.id}/members/${user.id}`);
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('LAST_OWNER');
+    expect((await api.get(`/projects/${project.id}`)).status).toBe(200);
+  });
+
   test('the last owner cannot be removed', async () => {
     const { api, user, project } = await t.owner('Solo');
     const res = await api.delete(`/projects/${project.id}/members/${user.id}`);

@@ -1,14 +1,15 @@
 /** @module Routes: projects and members. Validate → access → command → presenter. */
 import { authGuard } from '@syncro/kit/auth';
+import * as v from 'valibot';
 import { Elysia } from 'elysia';
-import { eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
 import { addMember } from './memberAdder.ts';
+import { listMembers, listProjectsOf } from './memberLister.ts';
 import { removeMember } from './memberRemover.ts';
 import { requireMember, requireOwner } from './projectAccess.ts';
 import { createProject } from './projectCreator.ts';
 import { presentMember, presentProject } from './projectPresenter.ts';
-import { projectMembers, projects } from './projects.model.ts';
+import { ErrorView, MemberListView, MemberView, ProjectListView, ProjectView, guardedErrors } from '../responses.schema.ts';
 import { AddMemberBody, CreateProjectBody, MemberParams, ProjectParams } from './projects.schema.ts';
 
 export const projectRoutes = (deps: TicketDeps) =>
@@ -22,20 +23,15 @@ export const projectRoutes = (deps: TicketDeps) =>
         set.headers.location = `/projects/${project.id}`;
         return presentProject(project, 'owner');
       },
-      { body: CreateProjectBody, detail: { summary: 'Create a project; the caller becomes its owner', tags: ['projects'] } },
+      { body: CreateProjectBody, response: { 201: ProjectView, 409: ErrorView, ...guardedErrors }, detail: { summary: 'Create a project; the caller becomes its owner', tags: ['projects'] } },
     )
     .get(
       '/projects',
       async ({ user }) => {
-        const rows = await deps.db
-          .select({ project: projects, role: projectMembers.role })
-          .from(projectMembers)
-          .innerJoin(projects, eq(projects.id, projectMembers.projectId))
-          .where(eq(projectMembers.userId, user.id))
-          .orderBy(projects.key);
+        const rows = await listProjectsOf(deps.db, user.id);
         return { projects: rows.map((r) => presentProject(r.project, r.role)) };
       },
-      { detail: { summary: 'Projects the caller belongs to', tags: ['projects'] } },
+      { response: { 200: ProjectListView, ...guardedErrors }, detail: { summary: 'Projects the caller belongs to', tags: ['projects'] } },
     )
     .get(
       '/projects/:id',
@@ -43,16 +39,19 @@ export const projectRoutes = (deps: TicketDeps) =>
         const { project, role } = await requireMember(deps.db, params.id, user.id);
         return presentProject(project, role);
       },
-      { params: ProjectParams, detail: { summary: 'A project by UUID or key', tags: ['projects'] } },
+      {
+        params: ProjectParams,
+        response: { 200: ProjectView, ...guardedErrors },
+        detail: { summary: 'A project by UUID or key', tags: ['projects'] },
+      },
     )
     .get(
       '/projects/:id/members',
       async ({ params, user }) => {
         const { project } = await requireMember(deps.db, params.id, user.id);
-        const rows = await deps.db.select().from(projectMembers).where(eq(projectMembers.projectId, project.id)).orderBy(projectMembers.addedAt);
-        return { projectId: project.id, members: rows.map(presentMember) };
+        return { projectId: project.id, members: (await listMembers(deps.db, project.id)).map(presentMember) };
       },
-      { params: ProjectParams, detail: { summary: 'Members of a project', tags: ['projects'] } },
+      { params: ProjectParams, response: { 200: MemberListView, ...guardedErrors }, detail: { summary: 'Members of a project', tags: ['projects'] } },
     )
     .post(
       '/projects/:id/members',
@@ -62,14 +61,14 @@ export const projectRoutes = (deps: TicketDeps) =>
         set.status = 201;
         return presentMember(member);
       },
-      { params: ProjectParams, body: AddMemberBody, detail: { summary: 'Add a member (owners only)', tags: ['projects'] } },
+      { params: ProjectParams, body: AddMemberBody, response: { 201: MemberView, 403: ErrorView, 409: ErrorView, ...guardedErrors }, detail: { summary: 'Add a member (owners only)', tags: ['projects'] } },
     )
     .delete(
       '/projects/:id/members/:userId',
       async ({ params, user, set }) => {
-        const { project } = await requireOwner(deps.db, params.id, user.id);
-        await removeMember(deps, project, params.userId, user);
+        const access = await requireMember(deps.db, params.id, user.id);
+        await removeMember(deps, access, params.userId, user);
         set.status = 204;
       },
-      { params: MemberParams, detail: { summary: 'Remove a member (owners only)', tags: ['projects'] } },
+      { params: MemberParams, response: { 204: v.undefined(), 403: ErrorView, 409: ErrorView, ...guardedErrors }, detail: { summary: 'Remove a member (owners), or leave (any member; not the last owner)', tags: ['projects'] } },
     );

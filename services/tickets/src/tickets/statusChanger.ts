@@ -6,17 +6,18 @@ import { appendToOutbox } from '@syncro/kit/outbox';
 import { eq, sql } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
 import { changeTicket, ticketStream } from './ticketChange.ts';
+import type { TicketTarget } from './ticketLookup.ts';
 import { tickets, type TicketRow } from './tickets.model.ts';
 import { checkTransition } from './workflow.ts';
 
 export async function changeStatus(
   deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
-  current: TicketRow,
+  target: TicketTarget,
   to: TicketStatus,
   ifMatch: string | undefined,
   user: AuthUser,
 ): Promise<TicketRow> {
-  return changeTicket(deps, current, ifMatch, async ({ tx, bump, ticket }) => {
+  return changeTicket(deps, target, ifMatch, async ({ tx, bump, ticket }) => {
     const verdict = checkTransition(ticket.status, to, ticket);
     if (!verdict.ok) {
       throw new Conflict(verdict.code, verdict.message, { from: ticket.status, to, allowed: verdict.allowed });

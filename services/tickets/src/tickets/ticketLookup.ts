@@ -1,5 +1,5 @@
 /** @module Finds a ticket by UUID or code, for members of its project only, and checks If-Match. */
-import { TICKET_CODE_PATTERN } from '@syncro/contracts';
+import { TICKET_CODE_PATTERN, type ProjectRole } from '@syncro/contracts';
 import { BadInput, NotFound, PreconditionFailed } from '@syncro/kit/errors';
 import { eq } from 'drizzle-orm';
 import type { TicketDb, Tx } from '../context.ts';
@@ -20,7 +20,25 @@ export async function requireTicket(db: TicketDb, ref: string, userId: string): 
   return { ticket, ...(await requireMember(db, ticket.projectId, userId, `Ticket ${ref}`)) };
 }
 
-/** Re-reads the ticket under its row lock inside a project change; it may have gone meanwhile. */
+/** What a change needs to find a ticket: the row itself is read once, under its lock (lockTicket). */
+export interface TicketTarget {
+  id: string;
+  projectId: string;
+  code: string;
+}
+
+/**
+ * For the routes that change a ticket: its identity and the caller's role, one query, no row. A
+ * non-member sees 404 like a missing ticket.
+ */
+export async function requireTicketAccess(db: TicketDb, ref: string, userId: string): Promise<{ target: TicketTarget; role: ProjectRole }> {
+  const q = queries(db);
+  const [row] = await (TICKET_CODE_PATTERN.test(ref) ? q.ticketAccessByCode : q.ticketAccessById).execute({ ref, userId });
+  if (!row?.role) throw new NotFound(`Ticket ${ref}`);
+  return { target: { id: row.id, projectId: row.projectId, code: row.code }, role: row.role };
+}
+
+/** Reads the ticket under its row lock inside a project change; it may have gone meanwhile. */
 export async function lockTicket(tx: Tx, id: string, ref: string): Promise<TicketRow> {
   const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, id)).for('update');
   if (!ticket) throw new NotFound(`Ticket ${ref}`);

@@ -6,6 +6,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
 import { projectMembers } from '../projects/projects.model.ts';
 import { changeTicket, ticketStream } from './ticketChange.ts';
+import type { TicketTarget } from './ticketLookup.ts';
 import { tickets, type TicketRow } from './tickets.model.ts';
 
 export interface TicketEdits {
@@ -20,12 +21,12 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 export async function updateTicket(
   deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
-  current: TicketRow,
+  target: TicketTarget,
   edits: TicketEdits,
   ifMatch: string | undefined,
   user: AuthUser,
 ): Promise<TicketRow> {
-  return changeTicket(deps, current, ifMatch, async ({ tx, bump, ticket }) => {
+  return changeTicket(deps, target, ifMatch, async ({ tx, bump, ticket }) => {
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     for (const [field, to] of Object.entries(edits) as [keyof TicketEdits, unknown][]) {
       if (to !== undefined && !same(ticket[field], to)) changes[field] = { from: ticket[field], to };

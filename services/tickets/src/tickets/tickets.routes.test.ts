@@ -101,6 +101,26 @@ describe('tickets', () => {
     expect(second.code).toBe(`${project.key}-2`);
   });
 
+  test('delete: only the reporter or a project owner (403 NOT_REPORTER_OR_OWNER otherwise, nothing written)', async () => {
+    const { api: owner, project } = await t.owner();
+    const [alice, bob] = [newUser('Alice'), newUser('Bob')];
+    await owner.post(`/projects/${project.id}/members`, { userId: alice.id });
+    await owner.post(`/projects/${project.id}/members`, { userId: bob.id });
+    const [asAlice, asBob] = [await t.as(alice), await t.as(bob)];
+    const byAlice = (await asAlice.post(`/projects/${project.id}/tickets`, { title: "Alice's" })).body;
+    const byBob = (await asBob.post(`/projects/${project.id}/tickets`, { title: "Bob's" })).body;
+    const version = (await owner.get(`/projects/${project.id}`)).body.version;
+
+    const refused = await asBob.delete(`/tickets/${byAlice.id}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('NOT_REPORTER_OR_OWNER');
+    expect((await owner.get(`/tickets/${byAlice.id}`)).status).toBe(200);
+    expect((await owner.get(`/projects/${project.id}`)).body.version).toBe(version);
+
+    expect((await asAlice.delete(`/tickets/${byAlice.id}`)).status).toBe(204); // the reporter
+    expect((await owner.delete(`/tickets/${byBob.code}`)).status).toBe(204); // an owner
+  });
+
   test('non-members cannot read or write tickets (404, like a missing one)', async () => {
     const { api, project } = await t.owner();
     const ticket = (await api.post(`/projects/${project.id}/tickets`, { title: 'private' })).body;

@@ -1,12 +1,13 @@
 /** @module Routes: tickets. Validate → access → command → presenter. */
 import { authGuard } from '@syncro/kit/auth';
+import * as v from 'valibot';
+import { ErrorView, TicketView, guardedErrors } from '../responses.schema.ts';
 import { Elysia } from 'elysia';
 import type { TicketDeps } from '../context.ts';
-import { requireMember } from '../projects/projectAccess.ts';
 import { changeStatus } from './statusChanger.ts';
 import { createTicket } from './ticketCreator.ts';
 import { deleteTicket } from './ticketDeleter.ts';
-import { requireTicket } from './ticketLookup.ts';
+import { requireTicket, requireTicketAccess } from './ticketLookup.ts';
 import { etagOf, presentTicket } from './ticketPresenter.ts';
 import { updateTicket } from './ticketUpdater.ts';
 import { CreateTicketBody, IfMatchHeaders, PatchTicketBody, ProjectTicketsParams, StatusBody, TicketParams } from './tickets.schema.ts';
@@ -17,14 +18,14 @@ export const ticketRoutes = (deps: TicketDeps) =>
     .post(
       '/projects/:id/tickets',
       async ({ params, body, user, set }) => {
-        const { project } = await requireMember(deps.db, params.id, user.id);
-        const ticket = await createTicket(deps, project, body, user);
+        // The membership check is part of the create's one statement.
+        const ticket = await createTicket(deps, params.id, body, user);
         set.status = 201;
         set.headers.location = `/tickets/${ticket.code}`;
         set.headers.etag = etagOf(ticket);
         return presentTicket(ticket);
       },
-      { params: ProjectTicketsParams, body: CreateTicketBody, detail: { summary: 'Create a ticket (code KEY-n, status OPEN)', tags: ['tickets'] } },
+      { params: ProjectTicketsParams, body: CreateTicketBody, response: { 201: TicketView, ...guardedErrors }, detail: { summary: 'Create a ticket (code KEY-n, status OPEN)', tags: ['tickets'] } },
     )
     .get(
       '/tickets/:id',
@@ -33,34 +34,34 @@ export const ticketRoutes = (deps: TicketDeps) =>
         set.headers.etag = etagOf(ticket);
         return presentTicket(ticket);
       },
-      { params: TicketParams, detail: { summary: 'A ticket by UUID or code', tags: ['tickets'] } },
+      { params: TicketParams, response: { 200: TicketView, ...guardedErrors }, detail: { summary: 'A ticket by UUID or code', tags: ['tickets'] } },
     )
     .patch(
       '/tickets/:id',
       async ({ params, body, headers, user, set }) => {
-        const { ticket } = await requireTicket(deps.db, params.id, user.id);
-        const updated = await updateTicket(deps, ticket, body, headers['if-match'], user);
+        const { target } = await requireTicketAccess(deps.db, params.id, user.id);
+        const updated = await updateTicket(deps, target, body, headers['if-match'], user);
         set.headers.etag = etagOf(updated);
         return presentTicket(updated);
       },
-      { params: TicketParams, body: PatchTicketBody, headers: IfMatchHeaders, detail: { summary: 'Edit a ticket; honours If-Match (412)', tags: ['tickets'] } },
+      { params: TicketParams, body: PatchTicketBody, headers: IfMatchHeaders, response: { 200: TicketView, 412: ErrorView, ...guardedErrors }, detail: { summary: 'Edit a ticket; honours If-Match (412)', tags: ['tickets'] } },
     )
     .patch(
       '/tickets/:id/status',
       async ({ params, body, headers, user, set }) => {
-        const { ticket } = await requireTicket(deps.db, params.id, user.id);
-        const updated = await changeStatus(deps, ticket, body.status, headers['if-match'], user);
+        const { target } = await requireTicketAccess(deps.db, params.id, user.id);
+        const updated = await changeStatus(deps, target, body.status, headers['if-match'], user);
         set.headers.etag = etagOf(updated);
         return presentTicket(updated);
       },
-      { params: TicketParams, body: StatusBody, headers: IfMatchHeaders, detail: { summary: 'Move a ticket; 409 lists the allowed targets', tags: ['tickets'] } },
+      { params: TicketParams, body: StatusBody, headers: IfMatchHeaders, response: { 200: TicketView, 409: ErrorView, 412: ErrorView, ...guardedErrors }, detail: { summary: 'Move a ticket; 409 lists the allowed targets', tags: ['tickets'] } },
     )
     .delete(
       '/tickets/:id',
       async ({ params, headers, user, set }) => {
-        const { ticket } = await requireTicket(deps.db, params.id, user.id);
-        await deleteTicket(deps, ticket, headers['if-match'], user);
+        const { target, role } = await requireTicketAccess(deps.db, params.id, user.id);
+        await deleteTicket(deps, target, headers['if-match'], user, role);
         set.status = 204;
       },
-      { params: TicketParams, headers: IfMatchHeaders, detail: { summary: 'Delete a ticket', tags: ['tickets'] } },
+      { params: TicketParams, headers: IfMatchHeaders, response: { 204: v.undefined(), 403: ErrorView, 412: ErrorView, ...guardedErrors }, detail: { summary: 'Delete a ticket (its reporter or a project owner)', tags: ['tickets'] } },
     );

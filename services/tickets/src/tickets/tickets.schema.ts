@@ -1,10 +1,10 @@
 /** @module Request schemas of the ticket routes. */
-import { Label, Priority, TicketCode, TicketStatus, Uuid } from '@syncro/contracts';
+import { Label, Priority, TicketCode, TicketStatus } from '@syncro/contracts';
 import * as v from 'valibot';
-import { ProjectRef } from '../projects/projects.schema.ts';
+import { Id, ProjectRef } from '../projects/projects.schema.ts';
 
 /** A ticket is addressed by its UUID or its code (`SYNC-12`). */
-export const TicketRef = v.union([Uuid, TicketCode], 'must be a ticket UUID or a code like SYNC-12');
+export const TicketRef = v.union([Id, TicketCode], 'must be a ticket UUID or a code like SYNC-12');
 export const TicketParams = v.object({ id: TicketRef });
 export const ProjectTicketsParams = v.object({ id: ProjectRef });
 
@@ -30,7 +30,7 @@ export const PatchTicketBody = v.pipe(
     priority: v.optional(Priority),
     labels: v.optional(Labels),
     /** A member of the project, or null to unassign. */
-    assigneeId: v.optional(v.nullable(Uuid)),
+    assigneeId: v.optional(v.nullable(Id)),
   }),
   v.check((b) => Object.keys(b).length > 0, 'name at least one field to change'),
 );
