@@ -8,11 +8,11 @@ import { Elysia } from 'elysia';
 import type { Logger } from '../log/index.ts';
 import { DomainError } from '../errors/index.ts';
 import { HttpError, errorBody, httpStatusOf } from './errors.ts';
-import { MetricsRegistry } from './metrics.ts';
+import { MetricsRegistry } from '../metrics/index.ts';
 import { describeProblems, fieldProblems } from './validation.ts';
 
 export * from './errors.ts';
-export * from './metrics.ts';
+export * from '../metrics/index.ts';
 export { describeProblems, fieldProblems, type FieldProblem } from './validation.ts';
 
 export interface HealthCheck {

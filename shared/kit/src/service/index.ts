@@ -3,8 +3,11 @@
  * `serve()` mounts one or more of them behind the HTTP kit and handles shutdown signals.
  */
 import { Elysia, type AnyElysia } from 'elysia';
-import { httpKit, MetricsRegistry, type HealthCheck } from '../http/index.ts';
-import { createLogger, type Logger } from '../log/index.ts';
+import { httpKit, type HealthCheck } from '../http/index.ts';
+import type { Logger } from '../log/index.ts';
+import { serviceContext, type ServiceContext } from './context.ts';
+
+export { serviceContext, type ServiceContext } from './context.ts';
 
 export interface RunningService {
   name: string;
@@ -13,10 +16,6 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export interface ServiceContext {
-  logger: Logger;
-  metrics: MetricsRegistry;
-}
 
 export interface Served {
   app: AnyElysia;
@@ -68,9 +67,6 @@ export function stopOnSignals(served: Served, logger: Logger) {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-export function serviceContext(service: string): ServiceContext {
-  return { logger: createLogger({ service }), metrics: new MetricsRegistry() };
-}
 
 /**
  * The body of every `main.ts`: start, serve on the port, stop gracefully on signals. A failure to

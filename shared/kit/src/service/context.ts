@@ -1,0 +1,12 @@
+/** @module What a service is given when it starts: its logger and the process's metrics. */
+import { createLogger, type Logger } from '../log/index.ts';
+import { MetricsRegistry } from '../metrics/index.ts';
+
+export interface ServiceContext {
+  logger: Logger;
+  metrics: MetricsRegistry;
+}
+
+export function serviceContext(service: string): ServiceContext {
+  return { logger: createLogger({ service }), metrics: new MetricsRegistry() };
+}
