@@ -1,9 +1,14 @@
 /** @module Postgres through postgres.js and Drizzle; migrations applied once under an advisory lock. */
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { DbBreaker, registerBreaker } from './breaker.ts';
 
 export type Sql = postgres.Sql;
-export type Db<S extends Record<string, unknown>> = PostgresJsDatabase<S> & { $client: Sql };
+export type Db<S extends Record<string, unknown>> = PostgresJsDatabase<S> & {
+  $client: Sql;
+  /** Open while Postgres is known to be down; the HTTP kit answers 503 at once meanwhile. */
+  $breaker: DbBreaker;
+};
 
 export interface DbOptions {
   max?: number;
@@ -26,7 +31,15 @@ export function createDb<S extends Record<string, unknown>>(url: string, schema:
     onnotice: () => {},
     connection: { application_name: opts.applicationName ?? 'syncroboard' },
   });
-  return drizzle(sql, { schema }) as Db<S>;
+  const db = drizzle(sql, { schema }) as Db<S>;
+  db.$breaker = new DbBreaker(url);
+  const unregister = registerBreaker(db.$breaker);
+  const end = sql.end.bind(sql);
+  sql.end = (options) => {
+    unregister();
+    return end(options);
+  };
+  return db;
 }
 
 /**
@@ -58,5 +71,6 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+export { DbBreaker, isUnavailable, liveBreakers, type BreakerOptions } from './breaker.ts';
 export { migrateEmbedded, type MigrationFiles } from './embedded.ts';
 export { advisoryKey, migrateWithLock } from './migrate.ts';

@@ -3,7 +3,9 @@
  * `serve()` mounts one or more of them behind the HTTP kit and handles shutdown signals.
  */
 import { Elysia, type AnyElysia } from 'elysia';
-import { httpKit, type HealthCheck } from '../http/index.ts';
+import { loadEdgeConfig } from '../config/index.ts';
+import { liveBreakers } from '../db/index.ts';
+import { errorBody, httpKit, type HealthCheck } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import { serviceContext, type ServiceContext } from './context.ts';
 
@@ -21,6 +23,8 @@ export interface Served {
   app: AnyElysia;
   url: string;
   port: number;
+  /** The INTERNAL_PORT listener (`/metrics`, `/openapi`, `/health`), when configured. */
+  internalUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -33,23 +37,57 @@ export function mergeChecks(services: RunningService[]): Record<string, HealthCh
   return Object.fromEntries(services.flatMap((s) => Object.entries(s.checks).map(([name, check]) => [`${s.name}.${name}`, check])));
 }
 
-/** Bodies are small JSON documents; refuse anything larger before it is buffered. */
+/** Bodies are small JSON documents; the kit refuses larger ones with a JSON 413 before buffering them. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Bun's own limit, a backstop only: it answers an empty 413 before any of our code runs, so it sits
+ * well above ours. The kit never reads past its own limit, so the bytes in between are not buffered.
+ */
+const BUN_MAX_BODY_BYTES = 64 * MAX_BODY_BYTES;
+const OPS_PATHS = new Set(['/metrics', '/openapi', '/health']);
 
 export function serve(name: string, port: number, services: RunningService[], ctx: ServiceContext): Served {
   const checks = mergeChecks(services);
-  let app: AnyElysia = new Elysia().use(httpKit({ service: name, logger: ctx.logger, metrics: ctx.metrics, checks }));
+  const edge = ctx.edge ?? loadEdgeConfig();
+  const hostname = process.env.HOST ?? '0.0.0.0';
+  const viaInternal = new WeakSet<Request>();
+  const kit = httpKit({
+    service: name,
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    checks,
+    body: { maxBytes: MAX_BODY_BYTES, maxDepth: 64 },
+    breakers: liveBreakers,
+    ...(edge.METRICS_TOKEN ? { opsToken: edge.METRICS_TOKEN } : {}),
+    ...(edge.INTERNAL_PORT !== undefined ? { opsListener: (r: Request) => viaInternal.has(r) } : {}),
+  });
+  let app: AnyElysia = new Elysia().use(kit);
   for (const s of services) app = app.use(s.plugin);
-  app.listen({ port, hostname: process.env.HOST ?? '0.0.0.0', maxRequestBodySize: MAX_BODY_BYTES });
+  app.listen({ port, hostname, maxRequestBodySize: BUN_MAX_BODY_BYTES });
   const actual = app.server!.port!;
-  ctx.logger.info('listening', { service: name, port: actual });
+  // The operator's listener: the same app, but only its operational routes.
+  const internal =
+    edge.INTERNAL_PORT === undefined
+      ? undefined
+      : Bun.serve({
+          port: edge.INTERNAL_PORT,
+          hostname,
+          fetch: (request) => {
+            if (!OPS_PATHS.has(new URL(request.url).pathname)) return Response.json(errorBody('NOT_FOUND', 'Only /metrics, /openapi and /health here'), { status: 404 });
+            viaInternal.add(request);
+            return app.handle(request);
+          },
+        });
+  ctx.logger.info('listening', { service: name, port: actual, ...(internal ? { internalPort: internal.port } : {}) });
   let stopping: Promise<void> | null = null;
   return {
     app,
     port: actual,
     url: `http://127.0.0.1:${actual}`,
+    ...(internal ? { internalUrl: `http://127.0.0.1:${internal.port}` } : {}),
     stop: () =>
       (stopping ??= (async () => {
+        await internal?.stop();
         await app.stop();
         for (const s of services.toReversed()) await s.stop();
       })()),
