@@ -40,15 +40,24 @@ export class DbBreaker {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   private readonly probeEveryMs: number;
-  private readonly probeTimeoutS: number;
+  /**
+   * Its own one connection, kept only while probing (it idles out), with no backoff of its own. One
+   * client for the breaker's life: ending a client whose connect is being reset left a socket error
+   * with no listener (an uncaught ECONNRESET), measured here during a fast shutdown.
+   */
+  private readonly prober: postgres.Sql;
   openedAt: number | undefined;
 
-  constructor(
-    private readonly url: string,
-    opts: BreakerOptions = {},
-  ) {
+  constructor(url: string, opts: BreakerOptions = {}) {
     this.probeEveryMs = opts.probeEveryMs ?? 100;
-    this.probeTimeoutS = opts.probeTimeoutS ?? 1;
+    this.prober = postgres(url, {
+      max: 1,
+      connect_timeout: opts.probeTimeoutS ?? 1,
+      idle_timeout: 2,
+      backoff: () => 0,
+      onnotice: () => {},
+      connection: { application_name: 'syncro-breaker-probe' },
+    });
   }
 
   get open(): boolean {
@@ -78,15 +87,12 @@ export class DbBreaker {
   }
 
   private async reachable(): Promise<boolean> {
-    const sql = postgres(this.url, { max: 1, connect_timeout: this.probeTimeoutS, onnotice: () => {}, idle_timeout: 1 });
     try {
-      await sql`select 1`;
+      await this.prober`select 1`;
       return true;
     } catch (err) {
       // Anything but a connection-class failure (a bad password, say) is not an outage to wait out.
       return !isUnavailable(err);
-    } finally {
-      void sql.end({ timeout: 0 }).catch(() => {});
     }
   }
 
@@ -94,6 +100,7 @@ export class DbBreaker {
     this.disposed = true;
     this.state = 'closed';
     clearTimeout(this.timer);
+    void this.prober.end({ timeout: 1 }).catch(() => {});
   }
 }
 

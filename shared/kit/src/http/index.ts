@@ -177,6 +177,7 @@ export function httpKit(o: HttpKitOptions) {
               results[name] = 'ok';
             } catch (err) {
               results[name] = `down: ${(err as Error).message}`;
+              if (c.critical) for (const b of breakers()) b.suspect(err);
               if (c.critical) down = true;
               else degraded = true;
             }
