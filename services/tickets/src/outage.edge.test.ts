@@ -46,7 +46,10 @@ afterAll(async () => {
   // After an outage the outbox relay's stop can wait forever (issue 8 §5, "a relay that never came
   // back": its waits have no timeout yet). Bounded here so this file reports on the breaker alone.
   const stopped = await Promise.race([served?.stop().then(() => true), Bun.sleep(10_000).then(() => false)]);
-  if (!stopped) console.warn('outage test: the service did not stop within 10 s (the relay after an outage)');
+  if (!stopped) {
+    console.warn('outage test: the service did not stop within 10 s (the relay after an outage)');
+    service.deps.db.$breaker.dispose(); // its server is about to go for good
+  }
   await idp?.stop();
   await pg?.dispose();
 }, 30_000);

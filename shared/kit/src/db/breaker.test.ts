@@ -1,7 +1,8 @@
 import { expect, test } from 'bun:test';
 import { PG_ADMIN_URL } from '@syncro/testing/db';
 import { eventually } from '@syncro/testing';
-import { DbBreaker } from './breaker.ts';
+import { createDb } from './index.ts';
+import { claimBreakers, DbBreaker } from './breaker.ts';
 
 const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 
@@ -28,3 +29,14 @@ test('opens while its server is down, closes by itself once it is back', async (
   expect(Date.now() - back).toBeLessThan(1000);
   b.dispose();
 }, 60_000);
+
+test('each server claims the breakers of the databases opened before it, once; an ended database leaves', async () => {
+  claimBreakers(); // whatever this process opened before
+  const a = createDb(PG_ADMIN_URL, {});
+  expect(claimBreakers()).toEqual([a.$breaker]);
+  const b = createDb(PG_ADMIN_URL, {});
+  expect(claimBreakers()).toEqual([b.$breaker]);
+  await a.$client.end();
+  expect(a.$breaker.isDisposed).toBe(true);
+  await b.$client.end();
+});

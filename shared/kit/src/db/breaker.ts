@@ -96,7 +96,12 @@ export class DbBreaker {
     }
   }
 
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   dispose(): void {
+    live.delete(this);
     this.disposed = true;
     this.state = 'closed';
     clearTimeout(this.timer);
@@ -104,8 +109,18 @@ export class DbBreaker {
   }
 }
 
-/** The breakers of this process's open connections; the HTTP kit consults them (`serve()`). */
+/**
+ * Breakers of this process's open databases not yet claimed by a server. `serve()` claims those its
+ * services created (they start just before it), so one server never refuses requests because of
+ * another's database: several services in one test process, or a test's leftover.
+ */
 const live = new Set<DbBreaker>();
+const claimed = new WeakSet<DbBreaker>();
+export const claimBreakers = (): DbBreaker[] => {
+  const mine = [...live].filter((b) => !claimed.has(b));
+  for (const b of mine) claimed.add(b);
+  return mine;
+};
 export const liveBreakers = (): Iterable<DbBreaker> => live;
 export const registerBreaker = (b: DbBreaker) => {
   live.add(b);

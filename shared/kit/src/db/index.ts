@@ -71,6 +71,6 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-export { DbBreaker, isUnavailable, liveBreakers, type BreakerOptions } from './breaker.ts';
+export { claimBreakers, DbBreaker, isUnavailable, liveBreakers, type BreakerOptions } from './breaker.ts';
 export { migrateEmbedded, type MigrationFiles } from './embedded.ts';
 export { advisoryKey, migrateWithLock } from './migrate.ts';

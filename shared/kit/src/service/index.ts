@@ -4,7 +4,7 @@
  */
 import { Elysia, type AnyElysia } from 'elysia';
 import { loadEdgeConfig } from '../config/index.ts';
-import { liveBreakers } from '../db/index.ts';
+import { claimBreakers } from '../db/index.ts';
 import { errorBody, httpKit, type HealthCheck } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import { serviceContext, type ServiceContext } from './context.ts';
@@ -51,13 +51,15 @@ export function serve(name: string, port: number, services: RunningService[], ct
   const edge = ctx.edge ?? loadEdgeConfig();
   const hostname = process.env.HOST ?? '0.0.0.0';
   const viaInternal = new WeakSet<Request>();
+  // The databases these services opened while starting, just before this call (see claimBreakers).
+  const breakers = claimBreakers();
   const kit = httpKit({
     service: name,
     logger: ctx.logger,
     metrics: ctx.metrics,
     checks,
     body: { maxBytes: MAX_BODY_BYTES, maxDepth: 64 },
-    breakers: liveBreakers,
+    breakers: () => breakers.filter((b) => !b.isDisposed),
     ...(edge.METRICS_TOKEN ? { opsToken: edge.METRICS_TOKEN } : {}),
     ...(edge.INTERNAL_PORT !== undefined ? { opsListener: (r: Request) => viaInternal.has(r) } : {}),
   });
