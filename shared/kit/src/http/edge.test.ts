@@ -143,6 +143,13 @@ describe('operator endpoints behind METRICS_TOKEN', () => {
     }
     expect((await fetch(url('/health'))).status).toBe(200);
   });
+
+  test('answers refused at the edge are counted with their own status', async () => {
+    await post('a=1', 'application/x-www-form-urlencoded');
+    await Bun.sleep(20); // the access hook runs after the response is handed over
+    const text = await (await fetch(url('/metrics'), { headers: { authorization: `Bearer ${opsToken}` } })).text();
+    expect(text).toMatch(/http_requests_total\{method="POST",route="[^"]*",status="415"\} \d+/);
+  });
 });
 
 describe('values Postgres refuses are the caller’s mistake', () => {

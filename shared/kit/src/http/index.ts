@@ -68,6 +68,64 @@ export function httpKit(o: HttpKitOptions) {
   const requests = metrics.counter('http_requests_total', 'HTTP requests by method, route and status');
   const latency = metrics.histogram('http_request_duration_seconds', 'HTTP request latency');
 
+  const record = (request: Request, route: string, status: number) => {
+    const start = started.get(request);
+    const seconds = start ? (performance.now() - start.at) / 1000 : 0;
+    requests.inc({ method: request.method, route: route || 'unmatched', status: String(status) });
+    latency.observe({ method: request.method, route: route || 'unmatched' }, seconds);
+    logger.info('request', { requestId: start?.id, method: request.method, route, status: String(status), ms: Math.round(seconds * 1e4) / 10 });
+  };
+  /** An answer before routing (415, 413, 401, the breaker's 503): Elysia runs no after-response hook for it. */
+  const early = (request: Request, res: Response) => {
+    record(request, 'edge', res.status);
+    return res;
+  };
+
+  /** The error model's answer to whatever a route, guard or hook threw. */
+  const errorResponse = ({ code, error, request }: { code: unknown; error: any; request: Request }): Response => {
+    const requestId = started.get(request)?.id;
+    if (error instanceof HttpError) return json(error.status, errorBody(error.code, error.message, error.details), error.headers);
+    if (error instanceof DomainError) {
+      const { status, headers } = httpStatusOf(error);
+      return json(status, errorBody(error.code, error.message, error.details), headers);
+    }
+    // Elysia hands thrown errors of a parse hook over as PARSE: ours keep their status and body.
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof HttpError) return json(cause.status, errorBody(cause.code, cause.message, cause.details), cause.headers);
+    switch (code) {
+      case 'VALIDATION': {
+        const problems = fieldProblems(error);
+        const onBody = error.type === 'body';
+        return json(
+          onBody ? 422 : 400,
+          errorBody(onBody ? 'VALIDATION_FAILED' : 'BAD_REQUEST', describeProblems(problems), problems),
+        );
+      }
+      case 'PARSE':
+        return json(400, errorBody('MALFORMED_BODY', 'The request body is not valid JSON'));
+      case 'NOT_FOUND':
+        return json(404, errorBody('NOT_FOUND', `No route for ${request.method} ${new URL(request.url).pathname}`));
+      case 'INVALID_COOKIE_SIGNATURE':
+        return json(400, errorBody('BAD_REQUEST', 'A cookie has an invalid signature'));
+      default: {
+        const bad = badValueError(error);
+        if (bad) {
+          // A value Postgres cannot take (a NUL, a malformed uuid or date) that validation let through.
+          logger.warn('value refused by the database', { requestId, sqlState: bad.code, path: new URL(request.url).pathname });
+          return json(400, errorBody('BAD_REQUEST', `A value in the request is not valid: ${bad.message}`, { sqlState: bad.code }));
+        }
+        if (isUnavailable(error)) {
+          // Our dependency is away, not the caller's fault nor a bug: tell them to come back soon.
+          logger.warn('dependency unavailable', { err: error, requestId, path: new URL(request.url).pathname });
+          for (const b of breakers()) b.suspect(error);
+          return unavailable(requestId);
+        }
+        logger.error('unhandled error', { err: error, requestId, path: new URL(request.url).pathname });
+        return json(500, errorBody('INTERNAL', 'Internal error', { requestId }));
+      }
+    }
+  };
+
   return new Elysia({ name: `http.kit:${service}` })
     .use(
       openapi({
@@ -88,23 +146,23 @@ export function httpKit(o: HttpKitOptions) {
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) set.headers[k] ??= v;
       const path = new URL(request.url).pathname;
       if (isOpsPath(path)) {
-        if (o.opsListener && !o.opsListener(request)) return error(404, 'NOT_FOUND', `No route for ${request.method} ${path}`);
+        if (o.opsListener && !o.opsListener(request)) return early(request, error(404, 'NOT_FOUND', `No route for ${request.method} ${path}`));
         if (o.opsToken && !bearerMatches(request, o.opsToken)) {
-          return error(401, 'UNAUTHENTICATED', `${path} needs the operator's bearer token`, { 'www-authenticate': 'Bearer' });
+          return early(request, error(401, 'UNAUTHENTICATED', `${path} needs the operator's bearer token`, { 'www-authenticate': 'Bearer' }));
         }
       }
       if (hasBody(request) && !rawBodyPaths.some((p) => path.startsWith(p))) {
         const type = request.headers.get('content-type');
         if (!isJsonMediaType(type)) {
-          return error(415, 'UNSUPPORTED_MEDIA_TYPE', `Request bodies must be application/json, not ${type ?? 'untyped'}`);
+          return early(request, error(415, 'UNSUPPORTED_MEDIA_TYPE', `Request bodies must be application/json, not ${type ?? 'untyped'}`));
         }
         if ((declaredLength(request) ?? 0) > limits.maxBytes) {
           const { status, code, message, details } = tooLarge(limits.maxBytes);
-          return json(status, errorBody(code, message, details), { connection: 'close' });
+          return early(request, json(status, errorBody(code, message, details), { connection: 'close' }));
         }
       }
       if (path !== '/health' && !isOpsPath(path)) {
-        for (const b of breakers()) if (b.open) return unavailable(id);
+        for (const b of breakers()) if (b.open) return early(request, unavailable(id));
       }
     })
     .onParse({ as: 'global' }, ({ request, contentType, path }) => {
@@ -113,56 +171,14 @@ export function httpKit(o: HttpKitOptions) {
       if (!isJsonMediaType(contentType) || rawBodyPaths.some((p) => path.startsWith(p))) return undefined;
       return readJsonBody(request, limits);
     })
-    .onError({ as: 'global' }, ({ code, error, request, set }) => {
-      const requestId = started.get(request)?.id;
-      if (error instanceof HttpError) return json(error.status, errorBody(error.code, error.message, error.details), error.headers);
-      if (error instanceof DomainError) {
-        const { status, headers } = httpStatusOf(error);
-        set.status = status; // the access log and metrics read it
-        return json(status, errorBody(error.code, error.message, error.details), headers);
-      }
-      // Elysia hands thrown errors of a parse hook over as PARSE: ours keep their status and body.
-      const cause = (error as { cause?: unknown }).cause;
-      if (cause instanceof HttpError) return json(cause.status, errorBody(cause.code, cause.message, cause.details), cause.headers);
-      switch (code) {
-        case 'VALIDATION': {
-          const problems = fieldProblems(error);
-          const onBody = error.type === 'body';
-          return json(
-            onBody ? 422 : 400,
-            errorBody(onBody ? 'VALIDATION_FAILED' : 'BAD_REQUEST', describeProblems(problems), problems),
-          );
-        }
-        case 'PARSE':
-          return json(400, errorBody('MALFORMED_BODY', 'The request body is not valid JSON'));
-        case 'NOT_FOUND':
-          return json(404, errorBody('NOT_FOUND', `No route for ${request.method} ${new URL(request.url).pathname}`));
-        case 'INVALID_COOKIE_SIGNATURE':
-          return json(400, errorBody('BAD_REQUEST', 'A cookie has an invalid signature'));
-        default:
-          const bad = badValueError(error);
-          if (bad) {
-            // A value Postgres cannot take (a NUL, a malformed uuid or date) that validation let through.
-            logger.warn('value refused by the database', { requestId, sqlState: bad.code, path: new URL(request.url).pathname });
-            return json(400, errorBody('BAD_REQUEST', `A value in the request is not valid: ${bad.message}`, { sqlState: bad.code }));
-          }
-          if (isUnavailable(error)) {
-            // Our dependency is away, not the caller's fault nor a bug: tell them to come back soon.
-            logger.warn('dependency unavailable', { err: error, requestId, path: new URL(request.url).pathname });
-            for (const b of breakers()) b.suspect(error);
-            return unavailable(requestId);
-          }
-          logger.error('unhandled error', { err: error, requestId, path: new URL(request.url).pathname });
-          return json(500, errorBody('INTERNAL', 'Internal error', { requestId }));
-      }
+    .onError({ as: 'global' }, (c) => {
+      const res = errorResponse(c);
+      c.set.status = res.status; // the access log and metrics read it
+      return res;
     })
-    .onAfterResponse({ as: 'global' }, ({ request, set, route }) => {
-      const start = started.get(request);
-      const seconds = start ? (performance.now() - start.at) / 1000 : 0;
-      const status = String(typeof set.status === 'number' ? set.status : 200);
-      requests.inc({ method: request.method, route: route || 'unmatched', status });
-      latency.observe({ method: request.method, route: route || 'unmatched' }, seconds);
-      logger.info('request', { requestId: start?.id, method: request.method, route, status, ms: Math.round(seconds * 1e4) / 10 });
+    .onAfterResponse({ as: 'global' }, ({ request, set, route, responseValue }) => {
+      const status = responseValue instanceof Response ? responseValue.status : typeof set.status === 'number' ? set.status : 200;
+      record(request, route, status);
     })
     .get(
       '/health',
