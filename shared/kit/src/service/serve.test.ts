@@ -63,3 +63,15 @@ describe('limits', () => {
     expect(((await chunked.json()) as any).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 });
+
+describe('what Bun answers before any hook of ours', () => {
+  test('request headers past 16 KiB: Bun’s own 431, empty (measured and documented, not shaped)', async () => {
+    const s = start({});
+    const under = await fetch(`${s.url}/health`, { headers: { 'x-big': 'y'.repeat(15_000) } });
+    expect(under.status).toBe(200);
+    expect(under.headers.get('x-content-type-options')).toBe('nosniff');
+    const over = await fetch(`${s.url}/health`, { headers: { 'x-big': 'y'.repeat(16_500) } });
+    expect(over.status).toBe(431);
+    expect(await over.text()).toBe('');
+  });
+});
