@@ -2,6 +2,8 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { Elysia } from 'elysia';
 import * as v from 'valibot';
+import postgres from 'postgres';
+import { PG_ADMIN_URL } from '@syncro/testing/db';
 import type { Logger } from '../log/index.ts';
 import { MetricsRegistry } from '../metrics/index.ts';
 import { httpKit } from './index.ts';
@@ -20,14 +22,24 @@ const app = new Elysia()
   .post('/things', ({ body }) => (handled++, body), { body: v.object({ title: v.string(), labels: v.optional(v.array(v.string())), meta: v.optional(v.unknown()) }) })
   // A webhook receiver reads the raw text (to check a signature over it), whatever its type.
   .post('/webhooks/in', ({ body }) => ({ got: body }), { parse: 'text' })
-  .get('/bad-uuid', () => {
-    throw new Error('Failed query', { cause: Object.assign(new Error('invalid input syntax for type uuid: "x"'), { code: '22P02' }) });
-  })
-  .get('/nul', () => {
-    throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+  // Real queries, as Drizzle runs them, with values that validation might let through.
+  .get('/pg/:kind', ({ params }) => {
+    const q = {
+      nul: () => pg`select ${'a\u0000b'}::text`,
+      uuid: () => pg`select ${'not-a-uuid'}::uuid`,
+      // Sent as text (postgres.js would turn a date-typed parameter into a JS Date first).
+      date: () => pg`select ${'2030-02-31'}::text::date`,
+      datetime: () => pg`select ${'yesterday-ish'}::text::timestamptz`,
+      zone: () => pg`select ${'2030-01-01T00:00:00+99:00'}::text::timestamptz`,
+    }[params.kind as 'nul'];
+    return q().then(() => ({ ok: true }));
   })
   .listen({ port: 0, maxRequestBodySize: 4 * 65536 });
-afterAll(() => app.stop());
+const pg = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
+afterAll(async () => {
+  await app.stop();
+  await pg.end();
+});
 const url = (p: string) => `http://127.0.0.1:${app.server!.port}${p}`;
 const post = (body: string, type: string | null, path = '/things') =>
   fetch(url(path), { method: 'POST', body, headers: type ? { 'content-type': type } : {} });
@@ -153,11 +165,13 @@ describe('operator endpoints behind METRICS_TOKEN', () => {
 });
 
 describe('values Postgres refuses are the caller’s mistake', () => {
-  test('SQLSTATE 22P02 and 22021 are 400 BAD_REQUEST, not 500', async () => {
-    for (const path of ['/bad-uuid', '/nul']) {
-      const res = await fetch(url(path));
-      expect(res.status).toBe(400);
-      expect(((await res.json()) as any).error.code).toBe('BAD_REQUEST');
+  test('SQLSTATE 22021 (\\u0000), 22P02 (a bad uuid), 22008, 22007 and 22009 (dates) are 400 BAD_REQUEST, not 500', async () => {
+    for (const [kind, sqlState] of [['nul', '22021'], ['uuid', '22P02'], ['date', '22008'], ['datetime', '22007'], ['zone', '22009']]) {
+      const res = await fetch(url(`/pg/${kind}`));
+      expect(res.status, kind).toBe(400);
+      const { error } = (await res.json()) as any;
+      expect(error.code, kind).toBe('BAD_REQUEST');
+      expect(error.details.sqlState, kind).toBe(sqlState);
     }
   });
 });

@@ -37,6 +37,7 @@ const BAD_VALUE_CODES = new Set([
   '22P02', // invalid text representation (a malformed uuid, a non-number)
   '22007', // invalid datetime format
   '22008', // datetime field overflow (year 0, February 31st)
+  '22009', // invalid time zone displacement (an offset past ±15:59, a year past 9999 as JS writes it)
 ]);
 
 /** The driver's error behind Drizzle's wrapper whose SQLSTATE says the input was bad, if any. */
