@@ -30,10 +30,10 @@ export interface BreakerOptions {
 }
 
 /**
- * Closed until someone reports a connection-class failure (`suspect`); then one `select 1` on a
- * fresh connection decides. Confirmed down, it is open: `open` is true and a probe runs every
- * `probeEveryMs` until one succeeds. It never opens on hearsay, so a healthy database is never
- * refused for another's failure.
+ * Closed until someone reports a connection-class failure (`suspect`); then one `select 1` on the
+ * breaker's own connection (not the pool's, whose backoff is what we avoid) decides. Confirmed down,
+ * it is open: `open` is true and a probe runs every `probeEveryMs` until one succeeds. It never opens
+ * on hearsay, so a healthy database is never refused because something else failed.
  */
 export class DbBreaker {
   private state: 'closed' | 'checking' | 'open' = 'closed';
@@ -124,8 +124,5 @@ export const claimBreakers = (): DbBreaker[] => {
 export const liveBreakers = (): Iterable<DbBreaker> => live;
 export const registerBreaker = (b: DbBreaker) => {
   live.add(b);
-  return () => {
-    live.delete(b);
-    b.dispose();
-  };
+  return () => b.dispose();
 };

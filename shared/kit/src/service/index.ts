@@ -18,7 +18,6 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-
 export interface Served {
   app: AnyElysia;
   url: string;
@@ -40,15 +39,14 @@ export function mergeChecks(services: RunningService[]): Record<string, HealthCh
 /** Bodies are small JSON documents; the kit refuses larger ones with a JSON 413 before buffering them. */
 const MAX_BODY_BYTES = 1024 * 1024;
 /**
- * Bun's own limit, a backstop only: it answers an empty 413 before any of our code runs, so it sits
- * well above ours. The kit never reads past its own limit, so the bytes in between are not buffered.
- */
-const BUN_MAX_BODY_BYTES = 64 * MAX_BODY_BYTES;
-/*
+ * Bun's own limit, a backstop only: past it Bun answers an empty 413 before any of our code runs,
+ * so it sits well above ours (a body announced between the two gets the kit's JSON 413 unread).
  * Headers have no such path: past 16 KiB of request headers Bun itself answers 431 with an empty
  * body (`Connection: close`) before any hook of ours runs (measured with Bun 1.4.5: 15,000 bytes of
- * one header pass, 16,500 do not). `bun --max-http-header-size=<bytes>` moves that limit.
+ * one header pass, 16,500 do not); `bun --max-http-header-size=<bytes>` moves that limit.
  */
+const BUN_MAX_BODY_BYTES = 64 * MAX_BODY_BYTES;
+/** What the INTERNAL_PORT listener serves. */
 const OPS_PATHS = new Set(['/metrics', '/openapi', '/health']);
 
 export function serve(name: string, port: number, services: RunningService[], ctx: ServiceContext): Served {
