@@ -15,6 +15,11 @@ export interface RunningService {
   name: string;
   plugin: AnyElysia;
   checks: Record<string, HealthCheck>;
+  /**
+   * Path prefixes of webhook receivers, whose bodies need not be JSON (every other body must be):
+   * their routes declare `parse: 'text'` to verify a signature over the raw bytes.
+   */
+  rawBodyPaths?: string[];
   stop(): Promise<void>;
 }
 
@@ -62,6 +67,7 @@ export function serve(name: string, port: number, services: RunningService[], ct
     metrics: ctx.metrics,
     checks,
     body: { maxBytes: MAX_BODY_BYTES, maxDepth: 64 },
+    rawBodyPaths: services.flatMap((s) => s.rawBodyPaths ?? []),
     breakers: () => breakers.filter((b) => !b.isDisposed),
     ...(edge.METRICS_TOKEN ? { opsToken: edge.METRICS_TOKEN } : {}),
     ...(edge.INTERNAL_PORT !== undefined ? { opsListener: (r: Request) => viaInternal.has(r) } : {}),

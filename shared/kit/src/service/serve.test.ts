@@ -5,8 +5,11 @@ import { serve, serviceContext, type RunningService, type Served } from './index
 
 const service = (): RunningService => ({
   name: 'probe',
-  plugin: new Elysia().post('/echo', ({ body }) => body),
+  plugin: new Elysia()
+    .post('/echo', ({ body }) => body)
+    .post('/webhooks/github', ({ body }) => ({ raw: body }), { parse: 'text' }),
   checks: {},
+  rawBodyPaths: ['/webhooks/'],
   stop: async () => {},
 });
 const started: Served[] = [];
@@ -73,5 +76,16 @@ describe('what Bun answers before any hook of ours', () => {
     const over = await fetch(`${s.url}/health`, { headers: { 'x-big': 'y'.repeat(16_500) } });
     expect(over.status).toBe(431);
     expect(await over.text()).toBe('');
+  });
+});
+
+describe('webhook receivers', () => {
+  test('a service’s rawBodyPaths take any body type and see the raw text; other routes still want JSON', async () => {
+    const s = start({});
+    const form = await fetch(`${s.url}/webhooks/github`, { method: 'POST', body: 'payload=%7B%7D', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(await form.json()).toEqual({ raw: 'payload=%7B%7D' });
+    const json = await fetch(`${s.url}/webhooks/github`, { method: 'POST', body: '{ "a" : 1 }', headers: { 'content-type': 'application/json' } });
+    expect(await json.json()).toEqual({ raw: '{ "a" : 1 }' });
+    expect((await fetch(`${s.url}/echo`, { method: 'POST', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
   });
 });
