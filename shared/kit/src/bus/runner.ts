@@ -4,7 +4,7 @@
  */
 import { isTopic, parseEnvelope, type Envelope, type Topic } from '@syncro/contracts';
 import { DomainError } from '../errors/index.ts';
-import type { MetricsRegistry } from '../http/metrics.ts';
+import type { MetricsRegistry } from '../metrics/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { EventBus, IncomingMessage, Subscription } from './port.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import * as v from 'valibot';
-import { ConfigError, env, loadConfig } from './index.ts';
+import { ConfigError, env, loadConfig, loadEdgeConfig } from './index.ts';
 
 const schema = v.object({
   DATABASE_URL: env.url(),
@@ -26,4 +26,10 @@ describe('loadConfig', () => {
       expect((err as ConfigError).problems).toHaveLength(2);
     }
   });
+});
+
+test('edge settings: unset by default; a short METRICS_TOKEN or a bad INTERNAL_PORT is named', () => {
+  expect(loadEdgeConfig({})).toEqual({});
+  expect(loadEdgeConfig({ METRICS_TOKEN: 'a-long-enough-token', INTERNAL_PORT: '9464' })).toEqual({ METRICS_TOKEN: 'a-long-enough-token', INTERNAL_PORT: 9464 });
+  expect(() => loadEdgeConfig({ METRICS_TOKEN: 'short', INTERNAL_PORT: 'x' })).toThrow(/METRICS_TOKEN[\s\S]*INTERNAL_PORT/);
 });

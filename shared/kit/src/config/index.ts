@@ -58,3 +58,17 @@ export const env = {
     ),
   string: (fallback?: string) => (fallback === undefined ? v.pipe(v.string(), v.minLength(1)) : v.optional(v.string(), fallback)),
 };
+
+/**
+ * The edge settings every service's `serve()` reads (DESIGN § Configuration): for deployments that
+ * face the internet, `METRICS_TOKEN` puts `/metrics` and `/openapi` behind a bearer token and
+ * `INTERNAL_PORT` moves them to a second listener. Unset, they stay open on the service's port.
+ */
+export const EdgeConfig = v.object({
+  METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
+  INTERNAL_PORT: v.optional(
+    v.pipe(v.string(), v.transform(Number), v.integer('must be a whole number'), v.minValue(0), v.maxValue(65535)),
+  ),
+});
+export type EdgeConfig = v.InferOutput<typeof EdgeConfig>;
+export const loadEdgeConfig = (from: Env = process.env): EdgeConfig => loadConfig(EdgeConfig, from);

@@ -5,7 +5,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { migrateWithLock } from './index.ts';
+import { migrateWithLock } from './migrate.ts';
 
 /** Relative path in the drizzle folder (`0000_init.sql`, `meta/_journal.json`) → file text. */
 export type MigrationFiles = Record<string, string>;

@@ -1,10 +1,14 @@
 /** @module Postgres through postgres.js and Drizzle; migrations applied once under an advisory lock. */
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { DbBreaker, registerBreaker } from './breaker.ts';
 
 export type Sql = postgres.Sql;
-export type Db<S extends Record<string, unknown>> = PostgresJsDatabase<S> & { $client: Sql };
+export type Db<S extends Record<string, unknown>> = PostgresJsDatabase<S> & {
+  $client: Sql;
+  /** Open while Postgres is known to be down; the HTTP kit answers 503 at once meanwhile. */
+  $breaker: DbBreaker;
+};
 
 export interface DbOptions {
   max?: number;
@@ -27,32 +31,15 @@ export function createDb<S extends Record<string, unknown>>(url: string, schema:
     onnotice: () => {},
     connection: { application_name: opts.applicationName ?? 'syncroboard' },
   });
-  return drizzle(sql, { schema }) as Db<S>;
-}
-
-/** Stable 63-bit key for pg advisory locks, derived from a name so services never collide by accident. */
-export function advisoryKey(name: string): bigint {
-  const hash = new Bun.CryptoHasher('sha256').update(name).digest();
-  return new DataView(hash.buffer).getBigInt64(0) & 0x3fffffffffffffffn;
-}
-
-/**
- * Applies the drizzle-kit migrations in `folder`. Several replicas may start at once: the advisory
- * lock makes the second wait for the first and then find nothing left to do.
- */
-export async function migrateWithLock(url: string, folder: string, lockName = 'migrations'): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const key = advisoryKey(lockName);
-    await sql`select pg_advisory_lock(${key.toString()}::bigint)`;
-    try {
-      await migrate(drizzle(sql), { migrationsFolder: folder });
-    } finally {
-      await sql`select pg_advisory_unlock(${key.toString()}::bigint)`;
-    }
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
+  const db = drizzle(sql, { schema }) as Db<S>;
+  db.$breaker = new DbBreaker(url);
+  const unregister = registerBreaker(db.$breaker);
+  const end = sql.end.bind(sql);
+  sql.end = (options) => {
+    unregister();
+    return end(options);
+  };
+  return db;
 }
 
 /**
@@ -84,4 +71,6 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+export { claimBreakers, DbBreaker, isUnavailable, liveBreakers, type BreakerOptions } from './breaker.ts';
 export { migrateEmbedded, type MigrationFiles } from './embedded.ts';
+export { advisoryKey, migrateWithLock } from './migrate.ts';

@@ -8,7 +8,7 @@
  */
 import type postgres from 'postgres';
 import type { EventBus } from '../bus/port.ts';
-import type { MetricsRegistry } from '../http/metrics.ts';
+import type { MetricsRegistry } from '../metrics/index.ts';
 import type { Logger } from '../log/index.ts';
 import { OUTBOX_CHANNEL } from './append.ts';
 import { DeadlineExceeded, LeaderSession, withDeadline } from './leaderSession.ts';

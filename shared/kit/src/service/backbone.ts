@@ -7,7 +7,7 @@ import { createKafkaBus, type EventBus } from '../bus/index.ts';
 import { createDb, ensureDatabase, migrateEmbedded, type Db, type MigrationFiles } from '../db/index.ts';
 import type { HealthCheck } from '../http/index.ts';
 import { OutboxRelay, createRelayWaker } from '../outbox/index.ts';
-import type { ServiceContext } from './index.ts';
+import type { ServiceContext } from './context.ts';
 
 /** The variables every such service reads under the same names (DESIGN § Configuration). */
 export interface BackboneConfig {

@@ -20,7 +20,7 @@ describe('health checks of the services in one process', () => {
 
 describe('metrics of the services in one process', () => {
   test('gauges of one name with different labels are all reported', async () => {
-    const { MetricsRegistry } = await import('../http/metrics.ts');
+    const { MetricsRegistry } = await import('../metrics/index.ts');
     const m = new MetricsRegistry();
     m.gauge('outbox_backlog', 'Outbox rows not yet published', () => 3, { relay: 'auth' });
     m.gauge('outbox_backlog', 'Outbox rows not yet published', async () => 7, { relay: 'tickets' });
