@@ -11,14 +11,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureTopics, readTopicDefinitions, type TopicDefinition } from '../../kit/src/bus/topics.ts';
+import { ensureTopics, readTopicDefinitions, topicPrefixFromEnv, withTopicPrefix, type TopicDefinition } from '../../kit/src/bus/topics.ts';
 import { freePorts } from './ports.ts';
 
 /** infra/kafka/kafka.sh of this repo (shared/testing/src -> repo root). */
 export const KAFKA_SH = resolve(import.meta.dir, '../../../infra/kafka/kafka.sh');
 
 export type ThrowawayKafkaOptions = {
-  /** Topics to create after the first start: default the repo's redpanda/topics.conf; `false` for none. */
+  /** Topics to create after the first start: default the repo's redpanda/topics.conf (in the run's namespace, KAFKA_TOPIC_PREFIX); `false` for none. */
   topics?: TopicDefinition[] | false;
   /** JVM max heap, default 256m. */
   heap?: string;
@@ -91,7 +91,7 @@ export async function startThrowawayKafka(opts: ThrowawayKafkaOptions = {}): Pro
 
   try {
     await start();
-    const topics = opts.topics ?? readTopicDefinitions();
+    const topics = opts.topics ?? withTopicPrefix(readTopicDefinitions(), topicPrefixFromEnv());
     if (topics !== false && topics.length > 0) await ensureTopics(brokers, topics, { replicationFactor: 1 });
   } catch (err) {
     await dispose().catch(() => {});
