@@ -12,6 +12,7 @@ import { MetricsRegistry } from '../http/metrics.ts';
 import { createLogger } from '../log/index.ts';
 import { createKafkaBus } from './kafka.ts';
 import type { EventBus, IncomingMessage } from './port.ts';
+import { replayDeadLetters } from './dlqReplay.ts';
 import { DlqHeader, runConsumer, startConsumerInBackground } from './runner.ts';
 import { brokersFromEnv, deleteTopics, ensureTopics, readTopicDefinitions, topicPrefixFromEnv, withTopicPrefix } from './topics.ts';
 
@@ -178,6 +179,39 @@ describe('an unavailable dependency is waited out', () => {
       await sub.stop();
     }
   }, 30_000);
+});
+
+describe('dead letters', () => {
+  test('the replay works in the namespace: a dead letter goes back to its topic and its group applies it', async () => {
+    const key = Bun.randomUUIDv7();
+    let refuse = true;
+    const handled: string[] = [];
+    const groupId = `replay-${crypto.randomUUID()}`;
+    const sub = await runConsumer({
+      bus,
+      logger,
+      groupId,
+      fromNow: true,
+      handlers: {
+        [TOPIC]: async (e: Envelope<'user.created'>) => {
+          if (e.userId !== key) return;
+          if (refuse) throw new NotFound('User');
+          handled.push(e.name);
+        },
+      },
+    });
+    try {
+      await bus.publish([message(userCreated(key, 'later'), key)]);
+      await eventually('dead-lettered', () => dlq.some((m) => m.key === key));
+      refuse = false;
+      const result = await replayDeadLetters({ brokers, dlqTopic: `${TOPIC}.dlq`, group: groupId });
+      expect(result.replayed).toBe(1);
+      await eventually('applied after the replay', () => handled.length === 1);
+      expect((await replayDeadLetters({ brokers, dlqTopic: `${TOPIC}.dlq`, group: groupId })).replayed).toBe(0);
+    } finally {
+      await sub.stop();
+    }
+  }, 60_000);
 });
 
 describe('topic namespaces', () => {
