@@ -235,3 +235,9 @@ export function brokersFromEnv(env: Record<string, string | undefined> = process
     .map((b) => b.trim())
     .filter(Boolean);
 }
+
+// Until infra/up.sh runs topics.cli.ts (the command now), running this file forwards to it.
+if (import.meta.main) {
+  const cli = Bun.spawnSync(['bun', '--no-warnings', resolve(import.meta.dir, 'topics.cli.ts'), ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit'] });
+  process.exit(cli.exitCode ?? 1);
+}
