@@ -65,6 +65,7 @@ interface Stuck {
   offset: string;
   attempts: number;
   since: number;
+  lastTry: number;
   unavailable: boolean;
 }
 
@@ -131,8 +132,9 @@ export async function runConsumer(opts: RunnerOptions): Promise<Consumer> {
 
     const slot = `${topic}/${msg.partition}`;
     const prior = stuck.get(slot);
-    const state: Stuck = prior?.offset === msg.offset ? prior : { offset: msg.offset, attempts: 0, since: performance.now(), unavailable: false };
+    const state: Stuck = prior?.offset === msg.offset ? prior : { offset: msg.offset, attempts: 0, since: performance.now(), lastTry: 0, unavailable: false };
     state.attempts++;
+    state.lastTry = performance.now();
     try {
       await handler(parsed.output, msg);
       if (state.attempts > 1) log.info('message handled after retries', { topic, partition: msg.partition, offset: msg.offset, attempts: state.attempts });
@@ -171,6 +173,8 @@ export async function runConsumer(opts: RunnerOptions): Promise<Consumer> {
     },
     stuck: () =>
       [...stuck]
+        // A partition that went to another member (a rebalance) while it waited is not ours to report.
+        .filter(([slot, s]) => performance.now() - s.lastTry < 2 * maxBackoffMs + 5000 || !stuck.delete(slot))
         .map(([slot, s]) => {
           const cut = slot.lastIndexOf('/');
           return { topic: slot.slice(0, cut), partition: Number(slot.slice(cut + 1)), attempts: s.attempts, ageMs: performance.now() - s.since, unavailable: s.unavailable };
