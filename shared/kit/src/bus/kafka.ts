@@ -1,5 +1,5 @@
 /** @module The kafkajs adapter of the bus port: idempotent, ordered producer; one consumer per group. */
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import type { Logger } from '../log/index.ts';
 import type { EventBus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from './port.ts';
 import { topicPrefixFromEnv } from './topics.ts';
@@ -162,6 +162,7 @@ export function createKafkaBus({ brokers, clientId, logger, topicPrefix = topicP
       let member = false;
       let lastHeartbeat = 0;
       const resumeTimers = new Set<Timer>();
+      const inFlight = new Set<Promise<void>>();
 
       const launch = async (seekTo: typeof seeks) => {
         const consumer = kafka.consumer({
@@ -196,14 +197,23 @@ export function createKafkaBus({ brokers, clientId, logger, topicPrefix = topicP
         });
         await consumer.connect();
         await consumer.subscribe({ topics, fromBeginning: fromNow ? false : fromBeginning });
-        await consumer.run({
-          // Partitions are handled side by side; within one, strictly in order (per-project order).
-          partitionsConsumedConcurrently: concurrency,
-          // The position advances only past messages that are done: one to retry later stays next.
-          eachBatchAutoResolve: false,
-          eachBatch: async ({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }) => {
+        /**
+         * One partition's batch, in order, off kafkajs' fetch loop: kafkajs fetches again only when
+         * every batch of a round is done, so a handler that hangs (a lock wait, a slow dependency)
+         * would hold up every partition. The partition stays paused while its batch is worked on;
+         * offsets are resolved and committed as messages are done.
+         */
+        const work = async (
+          batch: EachBatchPayload['batch'],
+          resolveOffset: (offset: string) => void,
+          resume: () => void,
+          isStale: () => boolean,
+        ) => {
+          let retryInMs = 0;
+          let done: string | null = null;
+          try {
             for (const message of batch.messages) {
-              if (!isRunning() || isStale()) return;
+              if (stopped || current !== consumer || isStale()) break;
               const incoming: IncomingMessage = {
                 topic: logical(batch.topic),
                 partition: batch.partition,
@@ -216,24 +226,44 @@ export function createKafkaBus({ brokers, clientId, logger, topicPrefix = topicP
               try {
                 outcome = await handle(incoming);
               } catch (err) {
-                // A throwing handler must not stop the other partitions (kafkajs would restart them all).
                 log.warn('message handling failed; retrying it', { groupId, topic: incoming.topic, partition: batch.partition, offset: message.offset, err });
                 outcome = { retryInMs: 1000 };
               }
+              // Not done: the partition's next fetch starts again at this message (it is not resolved).
               if (outcome) {
-                // Only this partition waits; the fetch of the others goes on. The next fetch of
-                // this one starts again at this message (it was not resolved).
-                const resume = pause();
-                const timer = setTimeout(() => {
-                  resumeTimers.delete(timer);
-                  resume();
-                }, outcome.retryInMs);
-                resumeTimers.add(timer);
-                return;
+                retryInMs = outcome.retryInMs;
+                break;
               }
               resolveOffset(message.offset);
-              await heartbeat();
+              done = message.offset;
             }
+            if (done !== null && !stopped && current === consumer) {
+              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(done) + 1n) }]).catch((err) => {
+                // Committed with the next batch, or redelivered after a rebalance (the inbox deduplicates).
+                log.debug('commit after a batch failed', { groupId, topic: batch.topic, partition: batch.partition, err });
+              });
+            }
+          } finally {
+            if (retryInMs > 0) {
+              const timer = setTimeout(() => {
+                resumeTimers.delete(timer);
+                resume();
+              }, retryInMs);
+              resumeTimers.add(timer);
+            } else resume();
+          }
+        };
+        await consumer.run({
+          // The batches are handed to `work` and kafkajs goes on fetching: the concurrency is ours (below).
+          partitionsConsumedConcurrently: concurrency,
+          // The position advances only past messages that are done: one to retry later stays next.
+          eachBatchAutoResolve: false,
+          eachBatch: async ({ batch, resolveOffset, pause, isStale }) => {
+            // Back-pressure: at most `concurrency` partitions are worked on at once.
+            while (inFlight.size >= concurrency) await Promise.race(inFlight);
+            const resume = pause();
+            const job: Promise<void> = work(batch, resolveOffset, resume, isStale).finally(() => inFlight.delete(job));
+            inFlight.add(job);
           },
         });
         // Applied at the next fetch: a message consumed before it is only seen again (idempotent consumers).
@@ -267,6 +297,8 @@ export function createKafkaBus({ brokers, clientId, logger, topicPrefix = topicP
           const consumer = current;
           if (!consumer) return;
           consumers.delete(consumer);
+          // Handlers under way finish (each stops after its current message), within the same bound.
+          await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 1500))]);
           // A consumer in the middle of reconnecting may not answer a disconnect for long: bounded.
           await Promise.race([consumer.disconnect().catch(() => {}), new Promise((r) => setTimeout(r, 1500))]);
         },

@@ -99,6 +99,49 @@ describe('partitions are independent', () => {
   }, 40_000);
 });
 
+describe('a slow handler', () => {
+  test('one that hangs holds up only its own partition', async () => {
+    const keys = Array.from({ length: 30 }, () => Bun.randomUUIDv7());
+    const ours = new Set(keys);
+    const slow = keys[0]!;
+    const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+    const partitionOf = (key: string) => partitioner({ topic: TOPIC, partitionMetadata, message: { key, value: null } });
+    const { promise: released, resolve: release } = Promise.withResolvers<void>();
+    let entered = false;
+    const handled: { key: string; name: string }[] = [];
+    const sub = await runConsumer({
+      bus,
+      logger,
+      groupId: `slow-${crypto.randomUUID()}`,
+      fromNow: true,
+      handlers: {
+        [TOPIC]: async (e: Envelope<'user.created'>) => {
+          if (!ours.has(e.userId)) return;
+          if (e.name === 'slow') {
+            entered = true;
+            await released; // a lock wait, a slow dependency
+          }
+          handled.push({ key: e.userId, name: e.name });
+        },
+      },
+    });
+    try {
+      await bus.publish([message(userCreated(slow, 'slow'), slow)]);
+      await eventually('the slow handler to start', () => entered);
+      await bus.publish(keys.map((k) => message(userCreated(k, 'after'), k)));
+      const elsewhere = keys.filter((k) => partitionOf(k) !== partitionOf(slow));
+      await eventually('the other partitions handled while one handler hangs', () => elsewhere.every((k) => handled.some((h) => h.key === k)));
+      expect(handled.some((h) => partitionOf(h.key) === partitionOf(slow))).toBe(false);
+      release();
+      await eventually('everything handled once it returns', () => handled.length === keys.length + 1);
+      expect(handled.filter((h) => partitionOf(h.key) === partitionOf(slow))[0]).toEqual({ key: slow, name: 'slow' });
+    } finally {
+      release();
+      await sub.stop();
+    }
+  }, 40_000);
+});
+
 describe('an unavailable dependency is waited out', () => {
   test('no DLQ however many attempts; health degraded and the stuck age measured meanwhile; applied once it returns', async () => {
     const key = Bun.randomUUIDv7();
