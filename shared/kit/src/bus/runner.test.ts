@@ -142,6 +142,59 @@ describe('a slow handler', () => {
   }, 40_000);
 });
 
+describe('one key at a time', () => {
+  test('handlers of one key never overlap, across topics; other keys run meanwhile', async () => {
+    const key = Bun.randomUUIDv7();
+    const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+    const partitionOf = (k: string) => partitioner({ topic: TOPIC, partitionMetadata, message: { key: k, value: null } });
+    let other = Bun.randomUUIDv7();
+    while (partitionOf(other) === partitionOf(key)) other = Bun.randomUUIDv7();
+    let running = 0;
+    let most = 0;
+    const order: string[] = [];
+    const sub = await runConsumer({
+      bus,
+      logger,
+      groupId: `one-key-${crypto.randomUUID()}`,
+      fromNow: true,
+      handlers: {
+        'user.created': async (e: Envelope<'user.created'>, m: IncomingMessage) => {
+          if (m.key === other) return void order.push('other');
+          if (m.key !== key) return;
+          running++;
+          most = Math.max(most, running);
+          await Bun.sleep(400);
+          order.push(e.name);
+          running--;
+        },
+        'project.created': async (e: Envelope<'project.created'>, m: IncomingMessage) => {
+          if (m.key !== key) return;
+          running++;
+          most = Math.max(most, running);
+          await Bun.sleep(50);
+          order.push(`project ${e.key}`);
+          running--;
+        },
+      },
+    });
+    try {
+      await bus.publish([message(userCreated(key, 'slow'), key)]);
+      await eventually('the slow one to start', () => running === 1);
+      const project = { projectId: Bun.randomUUIDv7(), key: 'ONEKEY', name: 'One key', userId: Bun.randomUUIDv7(), role: 'owner', version: 1, actorId: Bun.randomUUIDv7(), eventId: Bun.randomUUIDv7(), timestamp: new Date().toISOString() };
+      await bus.publish([
+        { topic: 'project.created', key, value: JSON.stringify(project), headers: { [EventHeader.type]: 'project.created', [EventHeader.id]: project.eventId } },
+        message(userCreated(other, 'other'), other),
+      ]);
+      await eventually('both of the key handled', () => order.includes('project ONEKEY'));
+      expect(most).toBe(1);
+      expect(order.indexOf('other')).toBeLessThan(order.indexOf('slow'));
+      expect(order.indexOf('slow')).toBeLessThan(order.indexOf('project ONEKEY'));
+    } finally {
+      await sub.stop();
+    }
+  }, 30_000);
+});
+
 describe('an unavailable dependency is waited out', () => {
   test('no DLQ however many attempts; health degraded and the stuck age measured meanwhile; applied once it returns', async () => {
     const key = Bun.randomUUIDv7();

@@ -81,6 +81,26 @@ export async function runConsumer(opts: RunnerOptions): Promise<Consumer> {
   const deadLetters = opts.metrics?.counter('consumer_dead_letters_total', 'Messages sent to a DLQ, by topic and group');
   const topics = Object.keys(handlers).filter(isTopic);
   const stuck = new Map<string, Stuck>();
+  /**
+   * Handlers of one key (a project: every topic is keyed by project id) never run at the same
+   * time, whichever topics their messages came on: partitions are handled side by side, and two
+   * transactions of one project that cannot see each other (a ticket.created decided while its
+   * project.created is being applied) would each miss the other.
+   */
+  const keyTails = new Map<string, Promise<void>>();
+  const oneAtATime = async (key: string | null, f: () => Promise<void>) => {
+    if (!key) return f();
+    const before = keyTails.get(key);
+    const { promise: mine, resolve: done } = Promise.withResolvers<void>();
+    keyTails.set(key, mine);
+    try {
+      await before;
+      return await f();
+    } finally {
+      done();
+      if (keyTails.get(key) === mine) keyTails.delete(key);
+    }
+  };
   const backoff = (attempt: number) => Math.round(Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5));
 
   const deadLetter = async (msg: IncomingMessage, attempts: number, error: string): Promise<void | RetryLater> => {
@@ -136,7 +156,7 @@ export async function runConsumer(opts: RunnerOptions): Promise<Consumer> {
     state.attempts++;
     state.lastTry = performance.now();
     try {
-      await handler(parsed.output, msg);
+      await oneAtATime(msg.key, () => handler(parsed.output, msg));
       if (state.attempts > 1) log.info('message handled after retries', { topic, partition: msg.partition, offset: msg.offset, attempts: state.attempts });
       stuck.delete(slot);
       return;
