@@ -5,13 +5,15 @@
  *   bun bench/assign.ts            (BENCH_ASSIGN_SECONDS=15, BENCH_ASSIGN_RATE=20)
  *
  * The Ticket Service and the Assignment Service run as their own processes (`main.ts`, default
- * settings) on scratch databases, with the machine's Postgres, Redis and Kafka; their consumer
- * groups are new and start at the topics' end (KAFKA_OFFSET_RESET=latest). An open loop sends one
+ * settings) on scratch databases, with the machine's Postgres, Redis and Kafka, in a topic namespace
+ * of their own (KAFKA_TOPIC_PREFIX, created and deleted here: a running system never sees the
+ * bench's events); their consumer groups are new and start at the topics' end (KAFKA_OFFSET_RESET=latest). An open loop sends one
  * create every 50 ms over 4 projects of 4 members; each ticket is then polled every 5 ms until
  * its assignee shows. The stages come from timestamps the system records anyway: the outbox rows'
  * created_at/published_at in both databases, the Kafka message timestamps (producer send time),
  * the decision time and the ticket's updated_at when the assignment was applied.
  */
+import { deleteTopics, ensureTopics, readTopicDefinitions, withTopicPrefix } from '@syncro/kit/bus';
 import { collectEvents, newUser, startTestIdp } from '@syncro/testing';
 import { freePorts } from '@syncro/testing/ports';
 import postgres from 'postgres';
@@ -32,7 +34,7 @@ async function spawnService(name: 'tickets' | 'assignment', env: Record<string, 
   const child = await spawnChild(
     `${name}-assign`,
     ['bun', '--no-warnings', `services/${name}/src/main.ts`],
-    { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', NODE_ENV: 'production', KAFKA_BROKERS, KAFKA_OFFSET_RESET: 'latest' },
+    { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', NODE_ENV: 'production', KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX!, KAFKA_OFFSET_RESET: 'latest' },
     port!,
     // Every check ok, the consumer's included: a group that has not joined yet would start after our events.
     async (url) => ((await (await fetch(`${url}/health`)).json()) as { status: string }).status === 'ok',
@@ -50,6 +52,11 @@ interface Sample {
 
 async function main() {
   const m = await machine();
+  // This process's collector and the services' buses all read the namespace from the environment.
+  process.env.KAFKA_TOPIC_PREFIX = `bench.${crypto.randomUUID().slice(0, 8)}.`;
+  const topics = withTopicPrefix(readTopicDefinitions(), process.env.KAFKA_TOPIC_PREFIX);
+  await ensureTopics(KAFKA_BROKERS.split(','), topics);
+  onCleanup('bench topics', async () => void (await deleteTopics(KAFKA_BROKERS.split(','), topics.map((t) => t.name))));
   const idp = await startTestIdp();
   onCleanup('test IdP', () => idp.stop());
   const auth = { JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: idp.audience };

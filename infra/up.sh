@@ -9,7 +9,7 @@
 #   3. Databases syncro_ticket_db, syncro_auth_db, syncro_assign_db, syncro_notify_db.
 #   4. Kafka via infra/kafka/kafka.sh start (KAFKA_PORT, KAFKA_CONTROLLER_PORT,
 #      KAFKA_DATA_DIR, KAFKA_HEAP, SYNCRO_CACHE, SYNCRO_DATA are passed through).
-#   5. Topics of redpanda/topics.conf via `bun shared/kit/src/bus/topics.ts`.
+#   5. Topics of redpanda/topics.conf via `bun shared/kit/src/bus/topics.cli.ts`.
 #   --no-kafka  skip 4 and 5.
 # Prints the connection settings at the end. Postgres and Redis belong to the
 # machine: infra/down.sh stops only Kafka.
@@ -77,7 +77,7 @@ if [ "$WITH_KAFKA" = 1 ]; then
   log "kafka: up on $KAFKA_BOOTSTRAP"
   need bun "run infra/bootstrap.sh first"
   # --no-warnings: kafkajs 2.2.4 schedules negative timeouts, which Bun reports as warnings.
-  KAFKA_BROKERS="$KAFKA_BOOTSTRAP" bun --no-warnings "$ROOT/shared/kit/src/bus/topics.ts" >&2 \
+  KAFKA_BROKERS="$KAFKA_BOOTSTRAP" bun --no-warnings "$ROOT/shared/kit/src/bus/topics.cli.ts" >&2 \
     || die "applying redpanda/topics.conf failed"
 fi
 

@@ -56,6 +56,8 @@ describe('single binary', () => {
         TICKETS_KAFKA_GROUP_ID: `binary-tickets-${crypto.randomUUID()}`,
         ASSIGNMENT_KAFKA_GROUP_ID: `binary-assignment-${crypto.randomUUID()}`,
         KAFKA_OFFSET_RESET: 'latest',
+        // The test run's topic namespace (see the preload), not the running system's topics.
+        KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX ?? '',
         KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
         REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
         LOG_LEVEL: 'warn',

@@ -10,8 +10,33 @@ import type { TokenVerifier } from '@syncro/kit/auth';
 import { loadTicketConfig, start as startTickets } from '@syncro/tickets';
 import * as v from 'valibot';
 
-export const ROLES = ['auth', 'tickets', 'assignment'] as const;
-type Role = (typeof ROLES)[number];
+type Env = Record<string, string | undefined>;
+
+/** What the process knows of a role: how to configure it from the environment, how to start it. */
+interface Role<C> {
+  name: string;
+  /** Its database on POSTGRES_URL, unless `<NAME>_DATABASE_URL` names another. */
+  database: string;
+  loadConfig: (source: Env) => C;
+  /** `verify`: the local Auth Service's verifier when it runs in this process (no JWKS over HTTP). */
+  start: (ctx: ServiceContext, config: C, verify: TokenVerifier | undefined) => Promise<RunningService & { verify?: TokenVerifier }>;
+}
+const role = <C>(r: Role<C>) => r as unknown as Role<unknown>;
+const withVerify = (verify: TokenVerifier | undefined) => (verify ? { verify } : {});
+
+/** In start order: auth first, so the others can use its verifier. Adding a service is adding a line. */
+export const REGISTRY = [
+  role({
+    name: 'auth',
+    database: 'syncro_auth_db',
+    loadConfig: (source) => loadAuthConfig({ PUBLIC_URL: `http://127.0.0.1:${source.PORT ?? 3000}`, ...source }),
+    start: (ctx, config) => startAuth(ctx, { config }),
+  }),
+  role({ name: 'tickets', database: 'syncro_ticket_db', loadConfig: loadTicketConfig, start: (ctx, config, verify) => startTickets(ctx, { config, ...withVerify(verify) }) }),
+  role({ name: 'assignment', database: 'syncro_assign_db', loadConfig: loadAssignmentConfig, start: (ctx, config, verify) => startAssignment(ctx, { config, ...withVerify(verify) }) }),
+];
+
+export const ROLES = REGISTRY.map((r) => r.name) as [string, ...string[]];
 
 export const AllInOneConfig = v.object({
   PORT: env.port(3000),
@@ -33,40 +58,24 @@ const databaseFor = (server: string, name: string) => {
   return url.toString();
 };
 
-export async function startAll(ctx: ServiceContext, source: Record<string, string | undefined> = process.env) {
+export async function startAll(ctx: ServiceContext, source: Env = process.env) {
   const config = loadConfig(AllInOneConfig, source);
-  const roles = new Set<Role>(config.SERVICES);
+  const wanted = new Set<string>(config.SERVICES);
   const running: RunningService[] = [];
   try {
-    // With auth in this process the others verify with its key set directly, not over HTTP.
     let verify: TokenVerifier | undefined;
-    if (roles.has('auth')) {
-      const auth = await startAuth(ctx, {
-        config: loadAuthConfig({
-          PUBLIC_URL: `http://127.0.0.1:${config.PORT}`,
-          ...source,
-          DATABASE_URL: source.AUTH_DATABASE_URL ?? databaseFor(config.POSTGRES_URL, 'syncro_auth_db'),
-        }),
-      });
-      running.push(auth);
-      verify = auth.verify;
-    }
-    if (roles.has('tickets')) {
-      const tickets = loadTicketConfig({
+    for (const r of REGISTRY.filter((r) => wanted.has(r.name))) {
+      const NAME = r.name.toUpperCase();
+      const roleConfig = r.loadConfig({
         ...source,
-        DATABASE_URL: source.TICKETS_DATABASE_URL ?? databaseFor(config.POSTGRES_URL, 'syncro_ticket_db'),
+        PORT: String(config.PORT),
+        DATABASE_URL: source[`${NAME}_DATABASE_URL`] ?? databaseFor(config.POSTGRES_URL, r.database),
         // Each role consumes as its own group; one shared KAFKA_GROUP_ID would merge them.
-        KAFKA_GROUP_ID: source.TICKETS_KAFKA_GROUP_ID,
+        KAFKA_GROUP_ID: source[`${NAME}_KAFKA_GROUP_ID`],
       });
-      running.push(await startTickets(ctx, { config: tickets, ...(verify ? { verify } : {}) }));
-    }
-    if (roles.has('assignment')) {
-      const assignment = loadAssignmentConfig({
-        ...source,
-        DATABASE_URL: source.ASSIGNMENT_DATABASE_URL ?? databaseFor(config.POSTGRES_URL, 'syncro_assign_db'),
-        KAFKA_GROUP_ID: source.ASSIGNMENT_KAFKA_GROUP_ID,
-      });
-      running.push(await startAssignment(ctx, { config: assignment, ...(verify ? { verify } : {}) }));
+      const service = await r.start(ctx, roleConfig, verify);
+      running.push(service);
+      verify ??= service.verify;
     }
   } catch (err) {
     for (const s of running.toReversed()) await s.stop();

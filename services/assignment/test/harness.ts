@@ -1,8 +1,9 @@
 /**
  * @module Starts the assignment loop for a test file: a real Ticket Service and a real Assignment
  * Service in this process on port 0, each with its own database and Kafka group, trusting one test
- * IdP. The topics are shared with every other test file, so this loop only serves projects whose
- * key starts with its own prefix, and its consumers start at the topics' end.
+ * IdP. The topics (the test run's namespace) are shared with the other test files of the run, so
+ * its consumers start at the topics' end (KAFKA_OFFSET_RESET=latest): a loop sees only the events
+ * published while it runs.
  */
 import { serve, serviceContext, type Served } from '@syncro/kit/service';
 import { client, createTestDatabase, newUser, startTestIdp, type Client, type TestUser } from '@syncro/testing';
@@ -35,6 +36,7 @@ export async function startLoop(opts: LoopOptions = {}) {
     DATABASE_URL: opts.databaseUrl ?? database!.url,
     KAFKA_BROKERS: brokers.join(','),
     KAFKA_GROUP_ID: `assignment-test-${crypto.randomUUID()}`,
+    KAFKA_OFFSET_RESET: 'latest',
     JWKS_URL: idp.jwksUrl,
     AUTH_ISSUER: idp.issuer,
     AUTH_AUDIENCE: idp.audience,
@@ -48,7 +50,7 @@ export async function startLoop(opts: LoopOptions = {}) {
   /** (Re)starts the Assignment Service on the same database and group: a restart, not a new instance. */
   const up = async () => {
     const ctx = serviceContext('assignment-test');
-    service = await start(ctx, { config, consumeFromNow: true, scope: (key) => key.startsWith(prefix) });
+    service = await start(ctx, { config });
     // The same port after a restart: clients made before it keep working.
     served = serve('assignment', served?.port ?? 0, [service], ctx);
     url = served.url;

@@ -45,8 +45,6 @@ export interface StartOptions {
   config?: RealtimeConfig;
   /** Tests and the all-in-one process may bring their own verifier. */
   verify?: TokenVerifier;
-  /** Tests on a shared broker: a new bridge group starts at the topics' end, not their history. */
-  consumeFromNow?: boolean;
   /** The service credential rooms read the event log with (see HubDeps.serviceToken). */
   serviceToken?: () => Promise<string>;
 }
@@ -93,7 +91,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   let bridge: BackgroundConsumer | null = null;
   if (config.BRIDGE === '1') {
     bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'syncro-realtime', logger });
-    bridge = startBridge({ bus, boardLog, logger, metrics: ctx.metrics, ...consumerSettings(config, opts.consumeFromNow) });
+    bridge = startBridge({ bus, boardLog, logger, metrics: ctx.metrics, ...consumerSettings(config) });
   }
   const sockets = new SocketRegistry();
   sockets.guardBackpressure(config.WS_BACKPRESSURE_LIMIT_BYTES, 250);

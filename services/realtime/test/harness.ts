@@ -32,6 +32,7 @@ export async function startHub(opts: HubOptions = {}) {
   const config = loadRealtimeConfig({
     KAFKA_BROKERS: BROKERS.join(','),
     KAFKA_GROUP_ID: `realtime-test-${crypto.randomUUID()}`,
+    KAFKA_OFFSET_RESET: 'latest',
     REDIS_URL: opts.redisUrl ?? REDIS_URL,
     TICKETS_URL: tickets.url,
     JWKS_URL: idp.jwksUrl,
@@ -42,7 +43,7 @@ export async function startHub(opts: HubOptions = {}) {
     ...opts.env,
   });
   const ctx = serviceContext('realtime-test');
-  const service: RealtimeService = await start(ctx, { config, consumeFromNow: true, ...(opts.serviceToken ? { serviceToken: opts.serviceToken } : {}) });
+  const service: RealtimeService = await start(ctx, { config, ...(opts.serviceToken ? { serviceToken: opts.serviceToken } : {}) });
   await service.bridge?.ready;
   const served: Served = serve('realtime', opts.port ?? 0, [service], ctx);
   const wsUrl = `ws://127.0.0.1:${served.port}/ws`;

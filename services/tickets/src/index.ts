@@ -3,12 +3,12 @@
  * log. `start()` migrates, connects and starts the outbox relay, and returns the Elysia plugin.
  */
 import { createTokenVerifier, type TokenVerifier } from '@syncro/kit/auth';
-import { consumerSettings, type BackgroundConsumer, type EventBus } from '@syncro/kit/bus';
+import type { BackgroundConsumer, EventBus } from '@syncro/kit/bus';
 import { createRedisCache, createUpstashCache, type Cache } from '@syncro/kit/cache';
 import type { OutboxRelay } from '@syncro/kit/outbox';
 import { startBackbone, type RunningService, type ServiceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
-import { startAssignedConsumer } from './assignments/assignedConsumer.ts';
+import { assignedHandlers } from './assignments/assignedConsumer.ts';
 import { boardRoutes } from './board/board.routes.ts';
 import { createBoardCache } from './board/boardCache.ts';
 import { commentRoutes } from './comments/comments.routes.ts';
@@ -42,32 +42,34 @@ export interface StartOptions {
   config?: TicketConfig;
   /** Tests and the all-in-one process may bring their own verifier (e.g. auth's local key set). */
   verify?: TokenVerifier;
-  /** Tests on a shared broker: a new consumer group starts at the topics' end, not their history. */
-  consumeFromNow?: boolean;
 }
 
 export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promise<TicketService> {
   const config = opts.config ?? loadTicketConfig();
   const logger = ctx.logger.child({ svc: 'tickets' });
-  const backbone = await startBackbone(ctx, { name: 'tickets', config, migrations: migrationFiles, schema });
-  const { db, bus, relay } = backbone;
   const cache: Cache | null =
     config.BOARD_CACHE === 'redis'
       ? createRedisCache({ url: config.REDIS_URL })
       : config.BOARD_CACHE === 'upstash'
         ? createUpstashCache({ url: config.UPSTASH_REDIS_REST_URL!, token: config.UPSTASH_REDIS_REST_TOKEN! })
         : null;
+  const boardCache = createBoardCache(cache, logger);
   const verify =
     opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
-  const deps: TicketDeps = {
-    db,
-    boardCache: createBoardCache(cache, logger),
-    wakeRelay: backbone.wakeRelay,
-    verify,
-    logger,
-    metrics: ctx.metrics,
-  };
-  const consumer = startAssignedConsumer(deps, bus, consumerSettings(config, opts.consumeFromNow));
+  const depsOf = ({ db, wakeRelay }: { db: TicketDeps['db']; wakeRelay: () => void }): TicketDeps => ({ db, boardCache, wakeRelay, verify, logger, metrics: ctx.metrics });
+  const backbone = await startBackbone(ctx, {
+    name: 'tickets',
+    config,
+    migrations: migrationFiles,
+    schema,
+    handlers: (parts) => assignedHandlers(depsOf(parts)),
+  }).catch((err) => {
+    cache?.close();
+    throw err;
+  });
+  const { bus, relay } = backbone;
+  const deps = depsOf(backbone);
+  const consumer = backbone.consumer!;
 
   return {
     name: 'tickets',
@@ -78,12 +80,9 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     consumer,
     checks: {
       ...backbone.checks,
-      // Until it has joined, assignments wait in Kafka: degraded, not down.
-      consumer: { critical: false, check: () => consumer.check() },
       ...(cache ? { redis: { critical: false, check: () => cache.ping() } } : {}),
     },
     async stop() {
-      await consumer.stop();
       await backbone.stop();
       cache?.close();
     },

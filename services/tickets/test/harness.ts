@@ -13,7 +13,7 @@ export interface HarnessOptions {
   boardCache?: 'redis' | 'off';
   /** Share an identity provider with other services of the test (its tokens work on all of them). */
   idp?: TestIdp;
-  /** Project keys `owner()` makes start with this (tests that filter shared topics by key). */
+  /** Project keys `owner()` makes start with this (tells one test's projects from another's in logs). */
   keyPrefix?: string;
   /** Trust this issuer's JWKS (a real Auth Service) instead of the test IdP. */
   trust?: { jwksUrl: string; issuer: string; audience: string };
@@ -32,11 +32,13 @@ export async function startTickets(opts: HarnessOptions = {}) {
     AUTH_ISSUER: opts.trust?.issuer ?? idp.issuer,
     AUTH_AUDIENCE: opts.trust?.audience ?? idp.audience,
     OUTBOX_POLL_MS: '200',
-    // Its own group: test files run side by side on one broker and must not share partitions.
+    // Its own group, from the topics' end: only what this test publishes (the run has its own
+    // topic namespace, KAFKA_TOPIC_PREFIX from the preload, but earlier test files used it too).
     KAFKA_GROUP_ID: `tickets-test-${crypto.randomUUID()}`,
+    KAFKA_OFFSET_RESET: 'latest',
   });
   const ctx = serviceContext('tickets-test');
-  const service = await start(ctx, { config, consumeFromNow: true });
+  const service = await start(ctx, { config });
   await service.consumer.ready;
   const served = serve('tickets', 0, [service], ctx);
 

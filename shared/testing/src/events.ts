@@ -1,8 +1,12 @@
 /**
  * @module Reads what really reached the broker: a consumer that starts at the topics' current
- * end (so earlier runs do not slow it) and keeps every message, parsed, for assertions.
+ * end (so earlier runs do not slow it) and keeps every message, parsed, for assertions; and
+ * `publishRaw()`, which puts any value on a topic as a producer would. Both work in the test
+ * run's topic namespace (KAFKA_TOPIC_PREFIX) under the logical topic names.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { EventHeader, SCHEMA_VERSION } from '@syncro/contracts';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { topicPrefixFromEnv } from '../../kit/src/bus/topics.ts';
 
 export interface SeenMessage {
   topic: string;
@@ -24,16 +28,18 @@ export interface EventCollector {
 
 /** `fromBeginning` reads everything the topics hold (a throwaway broker); else only what comes next. */
 export async function collectEvents(brokers: string[], topics: string[], opts: { fromBeginning?: boolean } = {}): Promise<EventCollector> {
+  const prefix = topicPrefixFromEnv();
+  const physical = topics.map((t) => prefix + t);
   const kafka = new Kafka({ clientId: 'test-collector', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const starts = await Promise.all(topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })));
+  const starts = await Promise.all(physical.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })));
   await admin.disconnect();
 
   const consumer = kafka.consumer({ groupId: `test-${crypto.randomUUID()}`, maxWaitTimeInMs: 100 });
   const messages: SeenMessage[] = [];
   await consumer.connect();
-  await consumer.subscribe({ topics, fromBeginning: false });
+  await consumer.subscribe({ topics: physical, fromBeginning: false });
   await consumer.run({
     autoCommit: false,
     eachMessage: async ({ topic, partition, message }) => {
@@ -47,7 +53,7 @@ export async function collectEvents(brokers: string[], topics: string[], opts: {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v);
       messages.push({
-        topic,
+        topic: topic.slice(prefix.length),
         partition,
         offset: message.offset,
         key: message.key?.toString('utf8') ?? null,
@@ -84,4 +90,49 @@ export async function collectEvents(brokers: string[], topics: string[], opts: {
     },
     stop: () => consumer.disconnect(),
   };
+}
+
+export interface RawMessage {
+  topic: string;
+  key: string;
+  /** An object is sent as JSON; a string as it is (poison). */
+  value: unknown;
+  /** Default: the event headers a relay sets (`eventId` from the value, or a fresh one). */
+  headers?: Record<string, string>;
+}
+
+const producers = new Map<string, Promise<Producer>>();
+
+/**
+ * Publishes straight to the broker, as another service's relay would (or a broken one): for
+ * consumer tests. One idempotent producer per broker list, kept for the test process.
+ */
+export async function publishRaw(brokers: string[], messages: RawMessage[]): Promise<void> {
+  const id = brokers.join(',');
+  let ready = producers.get(id);
+  if (!ready) {
+    const producer = new Kafka({ clientId: 'test-publisher', brokers, logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1 });
+    ready = producer.connect().then(() => producer);
+    producers.set(id, ready);
+    ready.catch(() => producers.delete(id));
+  }
+  const producer = await ready;
+  const prefix = topicPrefixFromEnv();
+  for (const m of messages) {
+    const value = typeof m.value === 'string' ? m.value : JSON.stringify(m.value);
+    const eventId = (m.value as { eventId?: unknown } | null)?.eventId;
+    const headers = m.headers ?? {
+      [EventHeader.id]: typeof eventId === 'string' ? eventId : Bun.randomUUIDv7(),
+      [EventHeader.type]: m.topic,
+      [EventHeader.schemaVersion]: SCHEMA_VERSION,
+    };
+    await producer.send({ topic: prefix + m.topic, acks: -1, messages: [{ key: m.key, value, headers }] });
+  }
+}
+
+/** Disconnects `publishRaw()`'s producers (a test file's afterAll, when it used a throwaway broker). */
+export async function closePublishers(): Promise<void> {
+  const all = [...producers.values()];
+  producers.clear();
+  await Promise.all(all.map((p) => p.then((x) => x.disconnect()).catch(() => {})));
 }

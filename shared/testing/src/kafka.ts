@@ -11,14 +11,18 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureTopics, readTopicDefinitions, type TopicDefinition } from '../../kit/src/bus/topics.ts';
+import { ensureTopics, readTopicDefinitions, topicPrefixFromEnv, withTopicPrefix, type TopicDefinition } from '../../kit/src/bus/topics.ts';
 import { freePorts } from './ports.ts';
 
 /** infra/kafka/kafka.sh of this repo (shared/testing/src -> repo root). */
 export const KAFKA_SH = resolve(import.meta.dir, '../../../infra/kafka/kafka.sh');
 
 export type ThrowawayKafkaOptions = {
-  /** Topics to create after the first start: default the repo's redpanda/topics.conf; `false` for none. */
+  /**
+   * Topics to create after the first start: default the repo's redpanda/topics.conf, under their
+   * plain names and, when the test run has a namespace (KAFKA_TOPIC_PREFIX, which services started
+   * by the test use), under it too; `false` for none.
+   */
   topics?: TopicDefinition[] | false;
   /** JVM max heap, default 256m. */
   heap?: string;
@@ -33,7 +37,7 @@ export type ThrowawayKafka = {
   dataDir: string;
   /** Stops the broker (SIGTERM, clean shutdown); data is kept. No-op when already stopped. */
   stop(): Promise<void>;
-  /** Starts it again on the same ports with the same data; resolves once it serves metadata. */
+  /** Starts it again on the same ports with the same data; resolves once every topic has its leaders. */
   start(): Promise<void>;
   /** Stops it and deletes its data dir. Idempotent. */
   dispose(): Promise<void>;
@@ -70,9 +74,15 @@ export async function startThrowawayKafka(opts: ThrowawayKafkaOptions = {}): Pro
   process.once('exit', killOnExit);
 
   let disposed = false;
+  const plain = readTopicDefinitions();
+  const prefix = topicPrefixFromEnv();
+  const topics = opts.topics === false ? [] : (opts.topics ?? (prefix ? [...plain, ...withTopicPrefix(plain, prefix)] : plain));
+  let created = false;
   const start = async () => {
     if (disposed) throw new Error('throwaway Kafka already disposed');
     await kafkaSh([...args, 'start'], env);
+    // After a restart the broker serves metadata before every partition has its leader back.
+    if (created) await ensureTopics(brokers, topics, { replicationFactor: 1 });
   };
   const stop = async () => {
     if (disposed) return;
@@ -91,8 +101,8 @@ export async function startThrowawayKafka(opts: ThrowawayKafkaOptions = {}): Pro
 
   try {
     await start();
-    const topics = opts.topics ?? readTopicDefinitions();
-    if (topics !== false && topics.length > 0) await ensureTopics(brokers, topics, { replicationFactor: 1 });
+    if (topics.length > 0) await ensureTopics(brokers, topics, { replicationFactor: 1 });
+    created = true;
   } catch (err) {
     await dispose().catch(() => {});
     throw err;

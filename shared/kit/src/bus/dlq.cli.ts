@@ -4,7 +4,8 @@
  *   bun --no-warnings shared/kit/src/bus/dlq.cli.ts replay <topic>.dlq [--group <consumer group>]
  *
  * Republishes what the DLQ holds now to the original topic (see dlqReplay.ts); with --group, only
- * what that consumer group dead-lettered. KAFKA_BROKERS as for the services (127.0.0.1:9092).
+ * what that consumer group dead-lettered. KAFKA_BROKERS as for the services (127.0.0.1:9092), and
+ * KAFKA_TOPIC_PREFIX (the topic namespace, empty for the real system) likewise.
  */
 import { replayDeadLetters } from './dlqReplay.ts';
 

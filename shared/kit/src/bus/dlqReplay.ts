@@ -8,6 +8,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { DlqHeader } from './runner.ts';
+import { topicPrefixFromEnv } from './topics.ts';
 
 export interface ReplayOptions {
   brokers: string[];
@@ -17,6 +18,8 @@ export interface ReplayOptions {
   group?: string;
   /** Stops waiting for the DLQ's current end after this long. */
   timeoutMs?: number;
+  /** The topic namespace (see the Kafka bus); default env KAFKA_TOPIC_PREFIX. Topic names stay logical. */
+  topicPrefix?: string;
 }
 
 export interface ReplayResult {
@@ -27,8 +30,9 @@ export interface ReplayResult {
 
 const DLQ_HEADERS = new Set<string>(Object.values(DlqHeader));
 
-export async function replayDeadLetters({ brokers, dlqTopic, group, timeoutMs = 30_000 }: ReplayOptions): Promise<ReplayResult> {
-  if (!dlqTopic.endsWith('.dlq')) throw new Error(`${dlqTopic} is not a dead-letter topic (<topic>.dlq)`);
+export async function replayDeadLetters({ brokers, dlqTopic: logicalDlq, group, timeoutMs = 30_000, topicPrefix = topicPrefixFromEnv() }: ReplayOptions): Promise<ReplayResult> {
+  if (!logicalDlq.endsWith('.dlq')) throw new Error(`${logicalDlq} is not a dead-letter topic (<topic>.dlq)`);
+  const dlqTopic = topicPrefix + logicalDlq;
   const kafka = new Kafka({ clientId: 'syncro-dlq-replay', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -58,7 +62,7 @@ export async function replayDeadLetters({ brokers, dlqTopic, group, timeoutMs = 
           const headers: Record<string, string> = {};
           for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined && !DLQ_HEADERS.has(k)) headers[k] = String(v);
           const from = message.headers?.[DlqHeader.group]?.toString();
-          const original = message.headers?.[DlqHeader.topic]?.toString() ?? dlqTopic.slice(0, -'.dlq'.length);
+          const original = topicPrefix + (message.headers?.[DlqHeader.topic]?.toString() ?? logicalDlq.slice(0, -'.dlq'.length));
           if (group && from !== group) result.skipped++;
           else {
             await producer.send({
@@ -75,7 +79,7 @@ export async function replayDeadLetters({ brokers, dlqTopic, group, timeoutMs = 
     if (!done()) {
       let timer: Timer | undefined;
       const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`replay of ${dlqTopic} did not reach the end within ${timeoutMs} ms (replayed ${result.replayed})`)), timeoutMs);
+        timer = setTimeout(() => reject(new Error(`replay of ${logicalDlq} did not reach the end within ${timeoutMs} ms (replayed ${result.replayed})`)), timeoutMs);
       });
       await Promise.race([finished, late]).finally(() => clearTimeout(timer));
     }

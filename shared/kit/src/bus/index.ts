@@ -4,3 +4,4 @@ export * from './kafka.ts';
 export * from './runner.ts';
 export * from './dlqReplay.ts';
 export * from './consumerConfig.ts';
+export * from './topics.ts';

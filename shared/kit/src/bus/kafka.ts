@@ -1,12 +1,19 @@
 /** @module The kafkajs adapter of the bus port: idempotent, ordered producer; one consumer per group. */
-import { Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import type { Logger } from '../log/index.ts';
 import type { EventBus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from './port.ts';
+import { topicPrefixFromEnv } from './topics.ts';
 
 export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /**
+   * The namespace on the broker: every topic this bus touches is `<prefix><topic>`, while callers
+   * keep the logical names. Default env KAFKA_TOPIC_PREFIX, empty in production; a test run sets
+   * its own so the running system never sees test traffic.
+   */
+  topicPrefix?: string;
 }
 
 function headersToStrings(headers: Record<string, unknown> | undefined): Record<string, string> {
@@ -18,7 +25,20 @@ function headersToStrings(headers: Record<string, unknown> | undefined): Record<
   return out;
 }
 
-export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): EventBus {
+/** How long `/health` waits for the broker before calling it away. */
+const PROBE_TIMEOUT_MS = 1000;
+/** A probe answer is reused this long: a burst of health requests costs one round trip. */
+const PROBE_CACHE_MS = 250;
+
+const withTimeout = <T>(p: Promise<T>, ms: number, what: string) => {
+  let timer: Timer | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+};
+
+export function createKafkaBus({ brokers, clientId, logger, topicPrefix = topicPrefixFromEnv() }: KafkaBusOptions): EventBus {
   const log = logger.child({ component: 'kafka' });
   const kafka = new Kafka({
     clientId,
@@ -29,6 +49,8 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
     // kafkajs logs every failed reconnect at ERROR; the callers (relay, runner) report outages once.
     logLevel: logLevel.NOTHING,
   });
+  const physical = (topic: string) => topicPrefix + topic;
+  const logical = (topic: string) => (topicPrefix && topic.startsWith(topicPrefix) ? topic.slice(topicPrefix.length) : topic);
 
   let producer: Producer | null = null;
   let producerReady: Promise<Producer> | null = null;
@@ -50,6 +72,40 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
       producerReady = null;
       throw err;
     }));
+
+  // The health probe has its own client without retries: kafkajs' own would hide an outage for seconds.
+  const probeKafka = new Kafka({
+    clientId: `${clientId}-probe`,
+    brokers,
+    connectionTimeout: PROBE_TIMEOUT_MS,
+    requestTimeout: PROBE_TIMEOUT_MS,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  });
+  let probeAdmin: Admin | null = null;
+  let lastProbe: { at: number; result: Promise<void> } | null = null;
+  const probe = () => {
+    if (lastProbe && performance.now() - lastProbe.at < PROBE_CACHE_MS) return lastProbe.result;
+    const result = (async () => {
+      try {
+        if (!probeAdmin) {
+          const admin = probeKafka.admin();
+          await withTimeout(admin.connect(), PROBE_TIMEOUT_MS, 'kafka connect');
+          probeAdmin = admin;
+        }
+        await withTimeout(probeAdmin.describeCluster(), PROBE_TIMEOUT_MS, 'kafka');
+      } catch (err) {
+        // A connection that saw the broker go may stay half-dead: the next probe starts afresh.
+        const admin = probeAdmin;
+        probeAdmin = null;
+        void admin?.disconnect().catch(() => {});
+        throw new Error(`broker unreachable: ${(err as Error).message}`);
+      }
+    })();
+    lastProbe = { at: performance.now(), result };
+    result.catch(() => {});
+    return result;
+  };
 
   /** The partitions where `groupId` has committed nothing, with the topics' end offsets now. */
   const uncommittedEnds = async (groupId: string, topics: string[]) => {
@@ -80,8 +136,9 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
       for (const m of messages) {
         const last = topicMessages.at(-1);
         const entry = { key: m.key, value: m.value, headers: m.headers };
-        if (last?.topic === m.topic) last.messages.push(entry);
-        else topicMessages.push({ topic: m.topic, messages: [entry] });
+        const topic = physical(m.topic);
+        if (last?.topic === topic) last.messages.push(entry);
+        else topicMessages.push({ topic, messages: [entry] });
       }
       try {
         await p.sendBatch({ topicMessages, acks: -1 });
@@ -94,11 +151,18 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
       }
     },
 
-    async subscribe({ groupId, topics, fromBeginning = true, fromNow = false, handle }: SubscribeOptions): Promise<Subscription> {
+    async subscribe(opts: SubscribeOptions): Promise<Subscription> {
+      const { groupId, fromBeginning = true, fromNow = false, concurrency = 8, handle } = opts;
+      const topics = opts.topics.map(physical);
       const seeks = fromNow ? await uncommittedEnds(groupId, topics) : [];
       let stopped = false;
       let current: Consumer | null = null;
       let relaunch: ReturnType<typeof setTimeout> | undefined;
+      /** Membership as kafkajs reports it: joined, then lost on a crash, a rebalance or a stop. */
+      let member = false;
+      let lastHeartbeat = 0;
+      const resumeTimers = new Set<Timer>();
+      const inFlight = new Set<Promise<void>>();
 
       const launch = async (seekTo: typeof seeks) => {
         const consumer = kafka.consumer({
@@ -110,7 +174,13 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
         });
         current = consumer;
         consumers.add(consumer);
+        const mine = (f: () => void) => () => current === consumer && f();
+        consumer.on(consumer.events.GROUP_JOIN, mine(() => ((member = true), (lastHeartbeat = performance.now()))));
+        consumer.on(consumer.events.HEARTBEAT, mine(() => (lastHeartbeat = performance.now())));
+        consumer.on(consumer.events.REBALANCING, mine(() => (member = false)));
+        consumer.on(consumer.events.STOP, mine(() => (member = false)));
         consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (current === consumer) member = false;
           log.warn('consumer crashed', { groupId, restartedByKafkajs: payload.restart, err: payload.error });
           // kafkajs gives up on errors it deems non-retriable (a broker that refused the
           // connection during an outage): then this consumer is dead, so start a new one.
@@ -127,17 +197,73 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
         });
         await consumer.connect();
         await consumer.subscribe({ topics, fromBeginning: fromNow ? false : fromBeginning });
+        /**
+         * One partition's batch, in order, off kafkajs' fetch loop: kafkajs fetches again only when
+         * every batch of a round is done, so a handler that hangs (a lock wait, a slow dependency)
+         * would hold up every partition. The partition stays paused while its batch is worked on;
+         * offsets are resolved and committed as messages are done.
+         */
+        const work = async (
+          batch: EachBatchPayload['batch'],
+          resolveOffset: (offset: string) => void,
+          resume: () => void,
+          isStale: () => boolean,
+        ) => {
+          let retryInMs = 0;
+          let done: string | null = null;
+          try {
+            for (const message of batch.messages) {
+              if (stopped || current !== consumer || isStale()) break;
+              const incoming: IncomingMessage = {
+                topic: logical(batch.topic),
+                partition: batch.partition,
+                offset: message.offset,
+                key: message.key?.toString('utf8') ?? null,
+                value: message.value?.toString('utf8') ?? null,
+                headers: headersToStrings(message.headers),
+              };
+              let outcome: Awaited<ReturnType<typeof handle>>;
+              try {
+                outcome = await handle(incoming);
+              } catch (err) {
+                log.warn('message handling failed; retrying it', { groupId, topic: incoming.topic, partition: batch.partition, offset: message.offset, err });
+                outcome = { retryInMs: 1000 };
+              }
+              // Not done: the partition's next fetch starts again at this message (it is not resolved).
+              if (outcome) {
+                retryInMs = outcome.retryInMs;
+                break;
+              }
+              resolveOffset(message.offset);
+              done = message.offset;
+            }
+            if (done !== null && !stopped && current === consumer) {
+              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(done) + 1n) }]).catch((err) => {
+                // Committed with the next batch, or redelivered after a rebalance (the inbox deduplicates).
+                log.debug('commit after a batch failed', { groupId, topic: batch.topic, partition: batch.partition, err });
+              });
+            }
+          } finally {
+            if (retryInMs > 0) {
+              const timer = setTimeout(() => {
+                resumeTimers.delete(timer);
+                resume();
+              }, retryInMs);
+              resumeTimers.add(timer);
+            } else resume();
+          }
+        };
         await consumer.run({
-          eachMessage: async ({ topic, partition, message }) => {
-            const incoming: IncomingMessage = {
-              topic,
-              partition,
-              offset: message.offset,
-              key: message.key?.toString('utf8') ?? null,
-              value: message.value?.toString('utf8') ?? null,
-              headers: headersToStrings(message.headers),
-            };
-            await handle(incoming);
+          // The batches are handed to `work` and kafkajs goes on fetching: the concurrency is ours (below).
+          partitionsConsumedConcurrently: concurrency,
+          // The position advances only past messages that are done: one to retry later stays next.
+          eachBatchAutoResolve: false,
+          eachBatch: async ({ batch, resolveOffset, pause, isStale }) => {
+            // Back-pressure: at most `concurrency` partitions are worked on at once.
+            while (inFlight.size >= concurrency) await Promise.race(inFlight);
+            const resume = pause();
+            const job: Promise<void> = work(batch, resolveOffset, resume, isStale).finally(() => inFlight.delete(job));
+            inFlight.add(job);
           },
         });
         // Applied at the next fetch: a message consumed before it is only seen again (idempotent consumers).
@@ -156,17 +282,30 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
 
       await launch(seeks);
       return {
+        async check() {
+          if (!member) throw new Error(`not a member of consumer group ${groupId}`);
+          // Heartbeats every second; five missed ones mean the coordinator is gone for us (a slow handler delays them too).
+          if (performance.now() - lastHeartbeat > 5000) throw new Error(`no heartbeat of group ${groupId} for ${Math.round(performance.now() - lastHeartbeat)} ms`);
+          await probe();
+        },
         async stop() {
           stopped = true;
+          member = false;
           clearTimeout(relaunch);
+          for (const t of resumeTimers) clearTimeout(t);
+          resumeTimers.clear();
           const consumer = current;
           if (!consumer) return;
           consumers.delete(consumer);
+          // Handlers under way finish (each stops after its current message), within the same bound.
+          await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 1500))]);
           // A consumer in the middle of reconnecting may not answer a disconnect for long: bounded.
           await Promise.race([consumer.disconnect().catch(() => {}), new Promise((r) => setTimeout(r, 1500))]);
         },
       };
     },
+
+    check: probe,
 
     async close() {
       await Promise.all([...consumers].map((c) => c.disconnect().catch(() => {})));
@@ -175,6 +314,9 @@ export function createKafkaBus({ brokers, clientId, logger }: KafkaBusOptions): 
       producer = null;
       producerReady = null;
       await p?.disconnect().catch(() => {});
+      const admin = probeAdmin;
+      probeAdmin = null;
+      await admin?.disconnect().catch(() => {});
     },
   };
 }

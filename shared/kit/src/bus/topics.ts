@@ -1,11 +1,8 @@
 /**
  * @module Topic definitions: the one list in redpanda/topics.conf, parsed here and
- * applied to a real broker with the kafkajs admin client (dev, tests, CI). The compose
- * stack applies the same file with rpk (redpanda/apply-topics.sh).
- *
- * CLI: `bun shared/kit/src/bus/topics.ts [--file PATH] [--dry-run]`
- *   applies the definitions to KAFKA_BROKERS (comma-separated, default 127.0.0.1:9092)
- *   with KAFKA_REPLICATION_FACTOR replicas (default 1); prints what it created/updated.
+ * applied to a real broker with the kafkajs admin client (dev, tests, CI; the command line is
+ * topics.cli.ts). The compose stack applies the same file with rpk (redpanda/apply-topics.sh).
+ * A namespace (KAFKA_TOPIC_PREFIX) puts a whole copy of the topics beside the real ones.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -205,44 +202,36 @@ async function waitForLeaders(admin: Admin, defs: TopicDefinition[], timeoutMs: 
   }
 }
 
+/** The topic namespace of this process: KAFKA_TOPIC_PREFIX, empty (the real topics) if unset. */
+export function topicPrefixFromEnv(env: Record<string, string | undefined> = process.env): string {
+  const prefix = env.KAFKA_TOPIC_PREFIX ?? '';
+  if (prefix && !/^[A-Za-z0-9._-]{1,100}$/.test(prefix)) throw new Error(`KAFKA_TOPIC_PREFIX may hold only letters, digits, '.', '_' and '-', got "${prefix}"`);
+  return prefix;
+}
+
+/** The same definitions under a namespace: `<prefix><name>`. */
+export const withTopicPrefix = (defs: TopicDefinition[], prefix: string): TopicDefinition[] =>
+  defs.map((d) => ({ ...d, name: prefix + d.name }));
+
+/** Deletes the named topics that exist (the end of a test run's namespace); the others are ignored. */
+export async function deleteTopics(brokers: string[], names: string[], options: { timeoutMs?: number } = {}): Promise<string[]> {
+  const kafka = new Kafka({ clientId: 'syncro-topics', brokers, connectionTimeout: 3_000, retry: { retries: 3 }, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const doomed = names.filter((n) => existing.has(n));
+    if (doomed.length > 0) await admin.deleteTopics({ topics: doomed, timeout: options.timeoutMs ?? 30_000 });
+    return doomed;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** KAFKA_BROKERS ("host:port,host:port") or 127.0.0.1:9092. */
 export function brokersFromEnv(env: Record<string, string | undefined> = process.env): string[] {
   return (env.KAFKA_BROKERS || '127.0.0.1:9092')
     .split(',')
     .map((b) => b.trim())
     .filter(Boolean);
-}
-
-if (import.meta.main) {
-  const args = process.argv.slice(2);
-  let file = DEFAULT_TOPICS_FILE;
-  let dryRun = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--file' && args[i + 1]) file = resolve(args[++i] as string);
-    else if (a?.startsWith('--file=')) file = resolve(a.slice('--file='.length));
-    else if (a === '--dry-run') dryRun = true;
-    else {
-      console.error('usage: bun shared/kit/src/bus/topics.ts [--file PATH] [--dry-run]   (env KAFKA_BROKERS, KAFKA_REPLICATION_FACTOR)');
-      process.exit(2);
-    }
-  }
-  try {
-    const defs = readTopicDefinitions(file);
-    if (dryRun) {
-      for (const d of defs) console.log(`${d.name} partitions=${d.partitions} retention.ms=${d.retentionMs} cleanup.policy=${d.cleanupPolicy}`);
-      process.exit(0);
-    }
-    const brokers = brokersFromEnv();
-    const t0 = performance.now();
-    const r = await ensureTopics(brokers, defs, { log: (l) => console.log(`[topics] ${l}`) });
-    console.log(
-      `[topics] ${defs.length} topics on ${brokers.join(',')}: ${r.created.length} created, ` +
-        `${r.updated.length} updated, ${r.unchanged.length} unchanged (${Math.round(performance.now() - t0)} ms)`,
-    );
-    process.exit(0);
-  } catch (err) {
-    console.error(`[topics] ERROR: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  }
 }

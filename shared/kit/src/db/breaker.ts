@@ -3,24 +3,10 @@
  * pool's reconnect backoff (about 1 s per request measured before this).
  */
 import postgres from 'postgres';
+import { isUnavailable } from '../errors/index.ts';
 
-/**
- * Connection-level failures of Postgres (postgres.js codes, socket errors, and the server's
- * shutdown/startup SQLSTATEs): the request may well succeed in a moment.
- */
-const UNAVAILABLE_CODES = new Set([
-  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND',
-  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006',
-]);
-export const isUnavailable = (err: unknown): boolean => {
-  // Drizzle wraps the driver's error (DrizzleQueryError): look down the `cause` chain.
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-  }
-  return false;
-};
+export { isUnavailable };
+
 
 export interface BreakerOptions {
   /** Between probes while open. */

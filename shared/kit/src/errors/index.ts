@@ -85,3 +85,22 @@ export class Unavailable extends DomainError {
     super(code, message);
   }
 }
+
+/**
+ * Connection-level failures of a dependency (postgres.js codes, socket errors, and Postgres's
+ * shutdown/startup SQLSTATEs): the work may well succeed in a moment. Unlike a domain error,
+ * retrying is the right answer (the consumer runner waits these out; the HTTP kit answers 503).
+ */
+const UNAVAILABLE_CODES = new Set([
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006',
+]);
+export const isUnavailable = (err: unknown): boolean => {
+  // Drizzle wraps the driver's error (DrizzleQueryError): look down the `cause` chain.
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  }
+  return false;
+};

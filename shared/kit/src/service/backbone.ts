@@ -1,16 +1,17 @@
 /**
  * @module What every service with a database and events starts the same way: its database
- * (created and migrated under the advisory lock), a Drizzle connection, the Kafka bus and the
- * outbox relay, with their health checks and an orderly stop. The service adds its own parts.
+ * (created and migrated under the advisory lock), a Drizzle connection, the Kafka bus, the
+ * outbox relay and, given handlers, the consumer, with their health checks and an orderly stop.
+ * The service adds its own parts.
  */
-import { createKafkaBus, type EventBus } from '../bus/index.ts';
+import { consumerSettings, createKafkaBus, startConsumerInBackground, type BackgroundConsumer, type ConsumerConfig, type EventBus, type Handlers } from '../bus/index.ts';
 import { createDb, ensureDatabase, migrateEmbedded, type Db, type MigrationFiles } from '../db/index.ts';
 import type { HealthCheck } from '../http/index.ts';
 import { OutboxRelay, createRelayWaker } from '../outbox/index.ts';
 import type { ServiceContext } from './context.ts';
 
 /** The variables every such service reads under the same names (DESIGN § Configuration). */
-export interface BackboneConfig {
+export interface BackboneConfig extends Partial<ConsumerConfig> {
   DATABASE_URL: string;
   DB_POOL_MAX: number;
   KAFKA_BROKERS: string[];
@@ -19,23 +20,37 @@ export interface BackboneConfig {
   EVENT_RETENTION_MS?: number;
 }
 
+/** What handlers may use: the backbone's parts, before the service has built the rest. */
+export interface BackboneParts<S extends Record<string, unknown>> {
+  db: Db<S>;
+  bus: EventBus;
+  wakeRelay: () => void;
+}
+
 export interface BackboneOptions<S extends Record<string, unknown>> {
   /** The service's name: the relay's lock, the migration lock, the connection and client names. */
   name: string;
   config: BackboneConfig;
   migrations: MigrationFiles;
   schema: S;
+  /**
+   * The service's consumer, if it has one: its topics' handlers (config `consumerEnv()` gives
+   * the group, offset reset, retry policy and partition concurrency).
+   */
+  handlers?: (parts: BackboneParts<S>) => Handlers;
 }
 
-export interface Backbone<S extends Record<string, unknown>> {
-  db: Db<S>;
-  bus: EventBus;
+export interface Backbone<S extends Record<string, unknown>> extends BackboneParts<S> {
   relay: OutboxRelay;
-  /** Call after a commit that wrote outbox rows. */
-  wakeRelay: () => void;
-  /** Postgres is critical; Kafka away only delays events (they wait in the outbox): degraded. */
-  checks: Record<'postgres' | 'kafka', HealthCheck>;
-  /** Stops the relay (it finishes its batch), then the bus, then the connections. */
+  /** With `handlers`: the consumer; `ready` resolves once its group is joined. */
+  consumer: BackgroundConsumer | null;
+  /**
+   * Postgres is critical; Kafka away only delays events (they wait in the outbox): degraded. The
+   * consumer (with `handlers`) likewise: until it has joined, or while it waits for a dependency,
+   * events wait in Kafka.
+   */
+  checks: Record<string, HealthCheck>;
+  /** Stops the consumer, the relay (it finishes its batch), then the bus, then the connections. */
   stop(): Promise<void>;
 }
 
@@ -56,16 +71,33 @@ export async function startBackbone<S extends Record<string, unknown>>(ctx: Serv
     metrics: ctx.metrics,
   });
   relay.start();
+  const parts: BackboneParts<S> = { db, bus, wakeRelay: createRelayWaker(db.$client, relay) };
+
+  let consumer: BackgroundConsumer | null = null;
+  if (o.handlers) {
+    if (config.KAFKA_GROUP_ID === undefined) throw new Error(`${o.name}: a service with handlers needs consumerEnv() in its config`);
+    consumer = startConsumerInBackground({
+      bus,
+      ...consumerSettings(config as BackboneConfig & ConsumerConfig),
+      logger,
+      metrics: ctx.metrics,
+      handlers: o.handlers(parts),
+    });
+  }
+  const running = consumer;
+
   return {
-    db,
-    bus,
+    ...parts,
     relay,
-    wakeRelay: createRelayWaker(db.$client, relay),
+    consumer,
     checks: {
       postgres: { critical: true, check: () => db.$client`select 1` },
-      kafka: { critical: false, check: () => relay.check() },
+      // The relay says whether publishing fails; the probe says at once that the broker is gone.
+      kafka: { critical: false, check: () => relay.check().then(() => bus.check()) },
+      ...(running ? { consumer: { critical: false, check: () => running.check() } } : {}),
     },
     async stop() {
+      await consumer?.stop();
       await relay.stop();
       await bus.close();
       await db.$client.end({ timeout: 5 });
