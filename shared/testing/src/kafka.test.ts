@@ -50,7 +50,9 @@ test('start, produce/consume, stop -> unreachable, start -> same data, dispose',
   expect(Object.fromEntries(topics.map((t) => [t.name, t.partitions.length]))).toEqual({ 'ticket.created': 3, 'ticket.created.dlq': 1 });
   await admin.disconnect();
 
-  const producer = client(kafka.brokers).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  // Right after start the broker may still be electing partition leaders (NOT_LEADER_FOR_PARTITION):
+  // producing is patient; only the "unreachable" checks are impatient.
+  const producer = client(kafka.brokers, true).producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   await producer.send({ topic: 'ticket.created', messages: [{ key: 't1', value: 'before-restart' }] });
   await producer.disconnect();
@@ -62,7 +64,7 @@ test('start, produce/consume, stop -> unreachable, start -> same data, dispose',
   await kafka.stop(); // already stopped: no-op
 
   await kafka.start();
-  const again = client(kafka.brokers).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const again = client(kafka.brokers, true).producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await again.connect();
   await again.send({ topic: 'ticket.created', messages: [{ key: 't1', value: 'after-restart' }] });
   await again.disconnect();
