@@ -13,11 +13,10 @@
  * created_at/published_at in both databases, the Kafka message timestamps (producer send time),
  * the decision time and the ticket's updated_at when the assignment was applied.
  */
-import { deleteTopics, ensureTopics, readTopicDefinitions, withTopicPrefix } from '@syncro/kit/bus';
 import { collectEvents, newUser, startTestIdp } from '@syncro/testing';
 import { freePorts } from '@syncro/testing/ports';
 import postgres from 'postgres';
-import { KAFKA_BROKERS, REDIS_URL, fmt, log, machine, machineMarkdown, onCleanup, runBenchmark, saveRaw, scratchDatabase, spawnChild, updateDoc } from './lib.ts';
+import { KAFKA_BROKERS, REDIS_URL, fmt, log, machine, machineMarkdown, onCleanup, runBenchmark, saveRaw, scratchDatabase, spawnChild, updateDoc, useBenchNamespace } from './lib.ts';
 
 const SECONDS = Number(process.env.BENCH_ASSIGN_SECONDS ?? 15);
 const RATE = Number(process.env.BENCH_ASSIGN_RATE ?? 20);
@@ -53,10 +52,7 @@ interface Sample {
 async function main() {
   const m = await machine();
   // This process's collector and the services' buses all read the namespace from the environment.
-  process.env.KAFKA_TOPIC_PREFIX = `bench.${crypto.randomUUID().slice(0, 8)}.`;
-  const topics = withTopicPrefix(readTopicDefinitions(), process.env.KAFKA_TOPIC_PREFIX);
-  await ensureTopics(KAFKA_BROKERS.split(','), topics);
-  onCleanup('bench topics', async () => void (await deleteTopics(KAFKA_BROKERS.split(','), topics.map((t) => t.name))));
+  await useBenchNamespace();
   const idp = await startTestIdp();
   onCleanup('test IdP', () => idp.stop());
   const auth = { JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: idp.audience };

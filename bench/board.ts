@@ -40,8 +40,7 @@ import {
   workDir,
   wrkFailures,
   type Child,
-  type WrkResult,
-} from './lib.ts';
+  type WrkResult, useBenchNamespace } from './lib.ts';
 
 const TICKETS = 200;
 const GOAL_VS_BARE = 0.4;
@@ -81,6 +80,7 @@ interface Measured {
 }
 
 async function main() {
+  await useBenchNamespace(); // the service's events stay out of the running system's topics
   ensureWrk();
   const m = await machine();
   log(`machine: ${m.nproc} cores, ${m.cpu}, load ${m.loadBefore}`);

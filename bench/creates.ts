@@ -17,7 +17,7 @@
  */
 import { newUser, startTestIdp } from '@syncro/testing';
 import postgres from 'postgres';
-import { PROFILE_DIR, createDatabase, ensurePgbench, ensureWrk, log, machine, onCleanup, runBenchmark, scratchDatabase, startService, LOAD } from './lib.ts';
+import { PROFILE_DIR, createDatabase, ensurePgbench, ensureWrk, log, machine, onCleanup, runBenchmark, scratchDatabase, startService, LOAD, useBenchNamespace } from './lib.ts';
 import { measureCreates } from './lib/creates/load.ts';
 import { pgbench } from './lib/creates/pgbench.ts';
 import { reportCreates } from './lib/creates/report.ts';
@@ -26,6 +26,7 @@ import { createsLua } from './lib/creates/wrkScript.ts';
 import { INSERT_NOTIFY, INSERT_ONE, PGBENCH_SCHEMA, PROJECTS, SERVICE_CREATE } from './creates.sql.ts';
 
 async function main() {
+  await useBenchNamespace(); // the service's events stay out of the running system's topics
   ensureWrk();
   ensurePgbench();
   const m = await machine();

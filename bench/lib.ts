@@ -21,3 +21,4 @@ export * from './lib/processes.ts';
 export * from './lib/wrk.ts';
 export * from './lib/docs.ts';
 export * from './lib/profiles.ts';
+export * from './lib/namespace.ts';
