@@ -24,6 +24,7 @@ import { patRoutes } from './pats/pats.routes.ts';
 import { sessionRoutes } from './sessions/session.routes.ts';
 
 export { loadAuthConfig, type AuthConfig };
+export { newClientSecret } from './clients/serviceClients.ts';
 
 export const authPlugin = (deps: AuthDeps) => {
   const app = new Elysia({ name: 'auth' })

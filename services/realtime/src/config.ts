@@ -1,6 +1,6 @@
 /** @module The realtime hub's environment, validated once at start-up. */
 import { consumerEnv } from '@syncro/kit/bus';
-import { env, loadConfig } from '@syncro/kit/config';
+import { ConfigError, env, loadConfig } from '@syncro/kit/config';
 import * as v from 'valibot';
 
 export const RealtimeConfig = v.object({
@@ -13,6 +13,14 @@ export const RealtimeConfig = v.object({
   JWKS_URL: env.url('http://127.0.0.1:3001/.well-known/jwks.json'),
   AUTH_ISSUER: env.string('http://127.0.0.1:3001'),
   AUTH_AUDIENCE: env.string('syncroboard'),
+  /** The Auth Service, where the hub obtains its service credential (client credentials). */
+  AUTH_URL: env.url('http://127.0.0.1:3001'),
+  /**
+   * The hub's service client (`bun services/auth/src/clients/clients.cli.ts new realtime`): rooms
+   * read the Ticket Service's event log with it. Unset: with a member's own token (a warning says so).
+   */
+  SERVICE_CLIENT_ID: v.optional(v.pipe(v.string(), v.minLength(1))),
+  SERVICE_CLIENT_SECRET: v.optional(v.pipe(v.string(), v.minLength(1))),
   /** Origins besides the hub's own that may open sockets with the session cookie (comma-separated). */
   WS_ALLOWED_ORIGINS: v.optional(v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))), ''),
   PORT: env.port(3005),
@@ -37,4 +45,8 @@ export const RealtimeConfig = v.object({
 
 export type RealtimeConfig = v.InferOutput<typeof RealtimeConfig>;
 
-export const loadRealtimeConfig = (source: Record<string, string | undefined> = process.env) => loadConfig(RealtimeConfig, source);
+export function loadRealtimeConfig(source: Record<string, string | undefined> = process.env): RealtimeConfig {
+  const config = loadConfig(RealtimeConfig, source);
+  if (Boolean(config.SERVICE_CLIENT_ID) !== Boolean(config.SERVICE_CLIENT_SECRET)) throw new ConfigError(['SERVICE_CLIENT_ID and SERVICE_CLIENT_SECRET must be set together']);
+  return config;
+}

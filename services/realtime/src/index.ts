@@ -9,6 +9,7 @@ import { createRedisCache } from '@syncro/kit/cache';
 import type { RunningService, ServiceContext } from '@syncro/kit/service';
 import type { Server } from 'bun';
 import { Elysia } from 'elysia';
+import { createServiceTokenProvider } from './auth/serviceToken.ts';
 import { startBridge } from './bridge/bridge.ts';
 import { loadRealtimeConfig, type RealtimeConfig } from './config.ts';
 import type { RealtimeDeps } from './context.ts';
@@ -34,6 +35,8 @@ export interface RealtimeService extends RunningService {
   /** The bridge consumer (null with BRIDGE=0); `ready` resolves once its group is joined. */
   bridge: BackgroundConsumer | null;
   sockets: SocketRegistry;
+  /** The service credential rooms read the event log with (undefined: a member's own token). */
+  serviceToken: (() => Promise<string>) | undefined;
   /**
    * Closes every socket with 1012 (clients reconnect and resume). Call it before stopping the
    * server: Bun's graceful stop waits for open sockets. SIGTERM and SIGINT call it by themselves.
@@ -60,13 +63,22 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   const verify =
     opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
 
+  const serviceToken =
+    opts.serviceToken ??
+    (config.SERVICE_CLIENT_ID && config.SERVICE_CLIENT_SECRET
+      ? createServiceTokenProvider({ authUrl: config.AUTH_URL, clientId: config.SERVICE_CLIENT_ID, clientSecret: config.SERVICE_CLIENT_SECRET })
+      : undefined);
+  if (!serviceToken) {
+    logger.warn('no service credential (SERVICE_CLIENT_ID/SERVICE_CLIENT_SECRET unset): rooms read the event log with a member\'s own token, so a room with no member cannot repair');
+  }
+
   let server: Server<unknown> | null = null;
   const instanceId = Bun.randomUUIDv7();
   const hub = new Hub({
     api,
     presence: createPresenceStore(cache, instanceId, config.PRESENCE_HEARTBEAT_MS * 3),
     instanceId,
-    serviceToken: opts.serviceToken,
+    serviceToken,
     publishRedis: async (channel, message) => {
       await cache.eval(`return redis.call('PUBLISH', KEYS[1], ARGV[1])`, [channel], [message]);
     },
@@ -109,6 +121,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     plugin: realtimePlugin(deps, sockets),
     deps,
     sockets,
+    serviceToken,
     closeSockets,
     hub,
     boardLog,
