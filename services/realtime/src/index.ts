@@ -115,6 +115,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   process.on('SIGINT', closeSockets);
   ctx.metrics.gauge('realtime_sockets', 'Open sockets of this hub instance', () => sockets.size);
   ctx.metrics.gauge('realtime_rooms', 'Rooms held by this hub instance', () => hub.rooms.size);
+  ctx.metrics.gauge('realtime_user_channels', 'user:{id} channels this instance subscribes (users with a socket here)', () => hub.users.size);
 
   return {
     name: 'realtime',

@@ -11,6 +11,7 @@ import type { BoardSubscriber } from '../redis/subscriber.ts';
 import type { TicketsApi } from '../tickets/ticketsApi.ts';
 import { PRESENCE_CHANGED, type PresenceStore } from './presence.ts';
 import { Room, type Conn } from './room.ts';
+import { UserChannels } from './userChannels.ts';
 
 export interface HubDeps {
   api: TicketsApi;
@@ -46,6 +47,8 @@ export class Hub {
   /** Each socket's rooms, by project id. */
   private joined = new Map<string, Map<string, Room>>();
   subscriber!: BoardSubscriber;
+  /** `user:{userId}` channels of the users with a socket here (their notifications). */
+  readonly users: UserChannels;
   private typedAt = new Map<string, number>();
   /** Each room's local users as last written to Redis, to announce only real changes. */
   private written = new Map<string, string>();
@@ -53,6 +56,7 @@ export class Hub {
   private heartbeat: ReturnType<typeof setInterval>;
 
   constructor(private deps: HubDeps) {
+    this.users = new UserChannels(() => this.subscriber, deps.logger);
     this.heartbeat = setInterval(() => {
       for (const room of this.rooms.values()) this.syncPresence(room, true);
       const stale = Date.now() - TYPING_EVERY_MS;
@@ -122,6 +126,12 @@ export class Hub {
   /** Re-subscribed after a Redis reconnect: every room reads what it may have missed. */
   repairAll() {
     for (const room of this.rooms.values()) void room.repair();
+    this.users.repair();
+  }
+
+  /** A socket opened: its user's channel is subscribed while they have one here. */
+  connect(conn: Conn) {
+    void this.users.add(conn);
   }
 
   async join(conn: Conn, data: JoinData, closeExpired: () => void): Promise<void> {
@@ -166,6 +176,7 @@ export class Hub {
   disconnect(conn: Conn) {
     for (const room of this.joined.get(conn.id)?.values() ?? []) room.leave(conn);
     this.joined.delete(conn.id);
+    void this.users.remove(conn);
   }
 
   /** `userTyping` to the room's other sockets here and, through Redis, on other instances. */
