@@ -10,6 +10,8 @@ export const RealtimeConfig = v.object({
   REDIS_URL: env.url('redis://127.0.0.1:6379'),
   /** The Ticket Service: membership checks and its event log (resume, hole filling). */
   TICKETS_URL: env.url('http://127.0.0.1:3002'),
+  /** Calls to the Ticket Service in flight at once (membership checks of a reconnect storm queue behind them). */
+  TICKETS_MAX_CONCURRENCY: env.number(64),
   JWKS_URL: env.url('http://127.0.0.1:3001/.well-known/jwks.json'),
   AUTH_ISSUER: env.string('http://127.0.0.1:3001'),
   AUTH_AUDIENCE: env.string('syncroboard'),
@@ -26,6 +28,11 @@ export const RealtimeConfig = v.object({
   PORT: env.port(3005),
   /** `1` runs the Kafka → Redis bridge in this process (one group across instances); `0` serves sockets only. */
   BRIDGE: v.optional(v.picklist(['0', '1']), '1'),
+  /**
+   * `1`: the bridge also consumes `notification.created` and PUBLISHes it on `user:{userId}` (the
+   * topic must exist: redpanda/topics.conf). `0`: the Notification Service publishes there itself.
+   */
+  BRIDGE_NOTIFICATIONS: v.optional(v.picklist(['0', '1']), '1'),
   /** Events kept per project in Redis (the hot window in front of the Ticket Service's log). */
   HOT_WINDOW_EVENTS: env.number(1000),
   /** How long an idle project's hot window is kept (seconds). */

@@ -59,7 +59,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   const logger = ctx.logger.child({ svc: 'realtime' });
   const cache = createRedisCache({ url: config.REDIS_URL, timeoutMs: 1000 });
   const boardLog = createBoardLog(cache, { cap: config.HOT_WINDOW_EVENTS, ttlSeconds: config.HOT_WINDOW_TTL_S });
-  const api = createTicketsApi(config.TICKETS_URL);
+  const api = createTicketsApi(config.TICKETS_URL, { maxConcurrent: config.TICKETS_MAX_CONCURRENCY });
   const verify =
     opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
 
@@ -72,6 +72,10 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     logger.warn('no service credential (SERVICE_CLIENT_ID/SERVICE_CLIENT_SECRET unset): rooms read the event log with a member\'s own token, so a room with no member cannot repair');
   }
 
+  const publishRedis = async (channel: string, message: string) => {
+    await cache.eval(`return redis.call('PUBLISH', KEYS[1], ARGV[1])`, [channel], [message]);
+  };
+
   let server: Server<unknown> | null = null;
   const instanceId = Bun.randomUUIDv7();
   const hub = new Hub({
@@ -79,9 +83,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     presence: createPresenceStore(cache, instanceId, config.PRESENCE_HEARTBEAT_MS * 3),
     instanceId,
     serviceToken,
-    publishRedis: async (channel, message) => {
-      await cache.eval(`return redis.call('PUBLISH', KEYS[1], ARGV[1])`, [channel], [message]);
-    },
+    publishRedis,
     heartbeatMs: config.PRESENCE_HEARTBEAT_MS,
     livenessMs: config.LIVENESS_CHECK_MS,
     boardLog,
@@ -105,7 +107,14 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   let bridge: BackgroundConsumer | null = null;
   if (config.BRIDGE === '1') {
     bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'syncro-realtime', logger });
-    bridge = startBridge({ bus, boardLog, logger, metrics: ctx.metrics, ...consumerSettings(config, opts.consumeFromNow) });
+    bridge = startBridge({
+      bus,
+      boardLog,
+      logger,
+      metrics: ctx.metrics,
+      ...(config.BRIDGE_NOTIFICATIONS === '1' ? { publish: publishRedis } : {}),
+      ...consumerSettings(config, opts.consumeFromNow),
+    });
   }
   const sockets = new SocketRegistry();
   sockets.guardBackpressure(config.WS_BACKPRESSURE_LIMIT_BYTES, 250);
@@ -114,6 +123,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   process.on('SIGTERM', closeSockets);
   process.on('SIGINT', closeSockets);
   ctx.metrics.gauge('realtime_sockets', 'Open sockets of this hub instance', () => sockets.size);
+  ctx.metrics.gauge('realtime_tickets_calls_waiting', 'Calls to the Ticket Service waiting for a slot (TICKETS_MAX_CONCURRENCY)', () => api.waiting);
   ctx.metrics.gauge('realtime_rooms', 'Rooms held by this hub instance', () => hub.rooms.size);
   ctx.metrics.gauge('realtime_user_channels', 'user:{id} channels this instance subscribes (users with a socket here)', () => hub.users.size);
 

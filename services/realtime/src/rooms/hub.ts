@@ -153,7 +153,14 @@ export class Hub {
     this.joined.set(conn.id, mine);
     // Joining again is a resume: the old position is replaced by the new one.
     mine.get(id)?.leave(conn);
-    const room = await this.room(id, key, version);
+    let room: Room;
+    try {
+      room = await this.room(id, key, version);
+    } catch (err) {
+      // Named with the project as the client asked for it, so the client knows which join to retry.
+      conn.send(frame('error', { code: 'UNAVAILABLE', message: (err as Error).message, projectId: ref }));
+      return;
+    }
     if (!room.mayJoin(conn.user.id, version)) {
       conn.send(frame('error', { code: 'NOT_A_MEMBER', message: `You are not a member of project ${ref}`, projectId: id }));
       return;

@@ -95,3 +95,25 @@ test('subscribed only while the user has a socket here: the last close unsubscri
   expect((await last.next('notification')).data.notificationId).toBe(n.notificationId);
   expect(a.service.hub.users.size).toBeGreaterThanOrEqual(1);
 });
+
+test('notification.created on Kafka reaches its user through the bridge (consumer → PUBLISH user:{id} → sockets)', async () => {
+  const { createKafkaBus } = await import('@syncro/kit/bus');
+  const { createLogger } = await import('@syncro/kit/log');
+  const { BROKERS } = await import('@syncro/tickets/harness');
+  const { EventHeader, SCHEMA_VERSION } = await import('@syncro/contracts');
+  const bridged = await startHub({ tickets: a.tickets });
+  const bus = createKafkaBus({ brokers: BROKERS, clientId: 'notification-test', logger: createLogger({ test: 'userChannels' }) });
+  try {
+    const ada = newUser('Ada');
+    const s = await bridged.socket(ada);
+    await eventually('subscribed', async () => (await subscribers(ada.id)) >= 1);
+    const projectId = Bun.randomUUIDv7();
+    const n = { ...notification(ada.id, { projectId }), eventId: Bun.randomUUIDv7(), timestamp: new Date().toISOString() };
+    await bus.publish([{ topic: 'notification.created', key: ada.id, value: JSON.stringify(n), headers: { [EventHeader.id]: n.eventId, [EventHeader.type]: 'notification.created', [EventHeader.schemaVersion]: SCHEMA_VERSION } }]);
+    const got = await s.next('notification', 20_000);
+    expect(got.data).toEqual({ notificationId: n.notificationId, userId: ada.id, kind: n.kind, title: n.title, projectId });
+  } finally {
+    await bus.close();
+    await bridged.stop();
+  }
+}, 60_000);
