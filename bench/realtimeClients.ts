@@ -22,7 +22,7 @@ const rssKiB = async () => {
 
 const report = async () => {
   const s = pool!.stats;
-  return { open: s.open, joined: s.joined, delivered: s.delivered, gaps: s.gaps, duplicates: s.duplicates, closes: s.closes, reconnects: s.reconnects, errors: s.errors, caughtUp: s.caughtUp, latency: s.latency.sparse(), rssKiB: await rssKiB() };
+  return { open: s.open, joined: s.joined, delivered: s.delivered, gaps: s.gaps, duplicates: s.duplicates, closes: s.closes, reconnects: s.reconnects, errors: s.errors, caughtUp: s.caughtUp, resyncs: s.resyncs, errorCodes: s.errorCodes, latency: s.latency.sparse(), rssKiB: await rssKiB() };
 };
 
 process.on('message', async (m: Command) => {

@@ -1,6 +1,7 @@
 /**
  * @module Reconnect storm (issue 10 § 7): as many joined clients as the hub's open-files limit allows
- * (BENCH_STORM_SOCKETS to cap), events flowing at BENCH_RATE/s (20) through Redis, then the hub is
+ * (BENCH_STORM_SOCKETS to cap), real ticket creates at BENCH_RATE/s (20) flowing through the Ticket
+ * Service, Kafka and a bridge process into Redis, then the socket hub is
  * restarted (SIGTERM: every socket closed with 1012; a new process on the same port). The clients
  * reconnect with the RealtimeClient's policy (full-jitter exponential backoff from 250 ms, capped at
  * 10 s) and resume with `sinceVersion`. Reported: the time from the SIGTERM until every client has
@@ -9,11 +10,10 @@
  *
  *   bun bench/realtimeStorm.ts
  */
-import { createRedisCache } from '@syncro/kit/cache';
-import { createBoardLog } from '../services/realtime/src/redis/boardLog.ts';
+import { client } from '@syncro/testing';
 import { runBenchmark } from './lib/cleanup.ts';
-import { REDIS_URL, log } from './lib/env.ts';
-import { SOURCES, cpuMs, fdLimit, fmt, openFiles, startFleet, startHubProcess, startRig } from './lib/realtimeRig.ts';
+import { log } from './lib/env.ts';
+import { SOURCES, cpuMs, fdLimit, fmt, openFiles, startBridgeProcess, startFleet, startHubProcess, startRig } from './lib/realtimeRig.ts';
 
 process.env.LOG_LEVEL ??= 'error';
 const RATE = Number(process.env.BENCH_RATE ?? 20);
@@ -27,20 +27,16 @@ await runBenchmark('realtime-storm', async () => {
   const opened = await fleet.open({ dialect: 'hub', port, sources: SOURCES, room: rig.project.id, reconnect: { baseMs: 250, maxMs: 10_000 } }, target, rig.tokens);
   log(`${fmt(opened.joined)} clients joined (errors ${opened.errors})`);
 
-  const cache = createRedisCache({ url: REDIS_URL });
-  const boardLog = createBoardLog(cache, { cap: 5000, ttlSeconds: 600 });
-  let version = rig.project.version;
+  await startBridgeProcess(rig);
+  const owner = client(rig.tickets.url, rig.tokens[0]!);
   let paused = false;
   let running = true;
+  let created = 0;
   const publisher = (async () => {
     while (running) {
       if (!paused) {
-        const v = ++version;
-        const data = {
-          ticketId: crypto.randomUUID(), projectId: rig.project.id, reporterId: rig.project.id, title: String(Date.now()), priority: 'MEDIUM',
-          code: `${rig.project.key}-${v}`, status: 'OPEN', labels: [], version: v, eventId: crypto.randomUUID(), timestamp: new Date().toISOString(),
-        };
-        await boardLog.append(rig.project.id, { topic: 'ticket.created', version: v, data });
+        const res = await owner.post(`/projects/${rig.project.id}/tickets`, { title: `storm ${++created}` });
+        if (res.status !== 201) log(`create answered ${res.status}`);
       }
       await Bun.sleep(1000 / RATE);
     }
@@ -48,7 +44,10 @@ await runBenchmark('realtime-storm', async () => {
   await Bun.sleep(3000);
 
   paused = true;
-  await Bun.sleep(100);
+  await Bun.sleep(200);
+  const version = (await owner.get(`/projects/${rig.project.id}`)).body.version as number;
+  // Let the clients have everything up to here before the restart.
+  await Bun.sleep(1000);
   const before = await fleet.stats();
   // The first event after the restart began: a client that has it has rejoined and resumed.
   await fleet.storm(version + 1);
@@ -57,7 +56,7 @@ await runBenchmark('realtime-storm', async () => {
   await hub.stop();
   const stopped = performance.now() - t0;
   paused = false;
-  hub = await startHubProcess(rig, port, {}, 'hub-restarted');
+  hub = await startHubProcess(rig, port, process.env.BENCH_HUB_LOG ? { LOG_LEVEL: process.env.BENCH_HUB_LOG } : {}, 'hub-restarted');
   const up = performance.now() - t0;
   const cpu0 = await cpuMs(hub.pid);
   let stats = await fleet.stats();
@@ -68,6 +67,7 @@ await runBenchmark('realtime-storm', async () => {
     stats = await fleet.stats();
     if (performance.now() - t0 >= nextMark) {
       timeline.push(`${fmt((performance.now() - t0) / 1000, 0)}s:${fmt((100 * stats.caughtUp) / target, 0)}%`);
+      log(`${fmt((performance.now() - t0) / 1000, 0)} s: open ${stats.open}, joined ${stats.joined}, resumed ${stats.caughtUp}, errors ${JSON.stringify(stats.errorCodes)}`);
       nextMark += 2000;
     }
   }
@@ -80,13 +80,12 @@ await runBenchmark('realtime-storm', async () => {
 
   console.log(
     [
-      `reconnect storm: ${fmt(target)} joined clients (2 load-client processes, ${SOURCES.length} source addresses), ${RATE} events/s through Redis, hub restarted (SIGTERM -> 1012 to every socket, new process on the same port)`,
+      `reconnect storm: ${fmt(target)} joined clients (2 load-client processes, ${SOURCES.length} source addresses), ${RATE} ticket creates/s (Ticket Service -> Kafka -> bridge process -> Redis), hub restarted (SIGTERM -> 1012 to every socket, new process on the same port)`,
       `old hub gone after ${fmt(stopped)} ms; new hub healthy after ${fmt(up)} ms`,
       `every client resumed gap-free after ${fmt(all / 1000, 1)} s (${fmt(stats.caughtUp)}/${fmt(target)}; ${fmt(end.reconnects)} reconnect attempts, ${end.errors} socket errors)`,
       `progress: ${timeline.join(' ')}`,
-      `gaps ${end.gaps}, duplicates ${end.duplicates} (must be 0); new hub CPU during the storm ${fmt(cpuStorm / 1000, 1)} s`,
+      `gaps ${end.gaps}, duplicates ${end.duplicates}, resyncs ${end.resyncs} (must be 0); join refusals ${JSON.stringify(end.errorCodes)}; new hub CPU during the storm ${fmt(cpuStorm / 1000, 1)} s`,
     ].join('\n'),
   );
-  cache.close();
   await fleet.close();
 });

@@ -11,8 +11,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { onCleanup } from './cleanup.ts';
 import { scratchDatabase } from './databases.ts';
-import { REDIS_URL, ROOT, log } from './env.ts';
-import { spawnChild, startService, type Child } from './processes.ts';
+import { KAFKA_BROKERS, REDIS_URL, ROOT, log } from './env.ts';
+import { spawnChild, type Child } from './processes.ts';
 import { Histogram, type ClientSpec } from './wsClients.ts';
 
 export interface Rig {
@@ -27,7 +27,19 @@ export async function startRig(members = 50): Promise<Rig> {
   const idp = await startTestIdp();
   onCleanup('test idp', () => idp.stop());
   const db = scratchDatabase('syncro_bench_rt');
-  const tickets = await startService({ name: 'tickets', databaseUrl: db.url, boardCache: 'redis', jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience });
+  const [ticketsPort] = freePorts(1);
+  // Its own consumer group from the topics' end: the shared broker carries other runs' assignments.
+  const tickets = await spawnChild(
+    'tickets',
+    ['bun', '--no-warnings', 'services/tickets/src/main.ts'],
+    {
+      PORT: String(ticketsPort), HOST: '127.0.0.1', DATABASE_URL: db.url, KAFKA_BROKERS, REDIS_URL, BOARD_CACHE: 'redis',
+      JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: idp.audience, LOG_LEVEL: 'warn', NODE_ENV: 'production',
+      KAFKA_GROUP_ID: `bench-rt-tickets-${crypto.randomUUID()}`, KAFKA_OFFSET_RESET: 'latest',
+    },
+    ticketsPort!,
+    async (url) => (await fetch(`${url}/health`)).status === 200,
+  );
   const owner = newUser('Owner');
   const api = client(tickets.url, await idp.token(owner, { expiresIn: '2h' }));
   const res = await api.post('/projects', { name: 'Realtime bench', key: `RT${crypto.randomUUID().replaceAll('-', '').slice(0, 6).toUpperCase()}` });
@@ -68,6 +80,14 @@ export async function startHubProcess(rig: Rig, port = freePorts(1)[0]!, env: Re
   return child;
 }
 
+/**
+ * The bridge alone (a hub process with BRIDGE=1 and no clients, its own consumer group from the
+ * topics' end): real ticket creates reach Redis as in production, and a restart of the socket hub
+ * does not wait for a group rebalance.
+ */
+export const startBridgeProcess = (rig: Rig) =>
+  startHubProcess(rig, freePorts(1)[0]!, { BRIDGE: '1', KAFKA_BROKERS, KAFKA_GROUP_ID: `bench-rt-bridge-${crypto.randomUUID()}`, KAFKA_OFFSET_RESET: 'latest', BRIDGE_NOTIFICATIONS: '0' }, 'bridge');
+
 // ---------------------------------------------------------------------------------------- /proc --
 
 export const rssKiB = async (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(await Bun.file(`/proc/${pid}/status`).text())?.[1] ?? NaN);
@@ -95,6 +115,8 @@ export interface FleetStats {
   reconnects: number;
   errors: number;
   caughtUp: number;
+  resyncs: number;
+  errorCodes: Record<string, number>;
   latency: Histogram;
   rssKiB: number;
 }
@@ -134,11 +156,12 @@ export async function startFleet(n: number) {
   );
   const all = async (m: (w: number) => unknown): Promise<FleetStats> => {
     const replies = await Promise.all(workers.map((w, i) => w.ask(m(i))));
-    const total: FleetStats = { open: 0, joined: 0, delivered: 0, gaps: 0, duplicates: 0, closes: 0, reconnects: 0, errors: 0, caughtUp: 0, latency: new Histogram(), rssKiB: 0 };
+    const total: FleetStats = { open: 0, joined: 0, delivered: 0, gaps: 0, duplicates: 0, closes: 0, reconnects: 0, errors: 0, caughtUp: 0, resyncs: 0, errorCodes: {}, latency: new Histogram(), rssKiB: 0 };
     for (const r of replies) {
       if (!r.stats) continue;
-      for (const k of ['open', 'joined', 'delivered', 'gaps', 'duplicates', 'closes', 'reconnects', 'errors', 'caughtUp', 'rssKiB'] as const) total[k] += r.stats[k];
+      for (const k of ['open', 'joined', 'delivered', 'gaps', 'duplicates', 'closes', 'reconnects', 'errors', 'caughtUp', 'resyncs', 'rssKiB'] as const) total[k] += r.stats[k];
       total.latency.merge(Histogram.fromSparse(r.stats.latency));
+      for (const [code, n] of Object.entries(r.stats.errorCodes)) total.errorCodes[code] = (total.errorCodes[code] ?? 0) + n;
     }
     return total;
   };

@@ -77,6 +77,9 @@ export interface PoolStats {
   errors: number;
   /** Sockets that joined (again) since `markStorm()` and have seen `version >= target`. */
   caughtUp: number;
+  resyncs: number;
+  /** `error` frames by code (a join refused, …). */
+  errorCodes: Record<string, number>;
   latency: Histogram;
 }
 
@@ -117,7 +120,7 @@ function numberAfter(text: string, key: string, from = 0): number {
 }
 
 export class ClientPool {
-  readonly stats: PoolStats = { open: 0, joined: 0, delivered: 0, gaps: 0, duplicates: 0, closes: 0, reconnects: 0, errors: 0, caughtUp: 0, latency: new Histogram() };
+  readonly stats: PoolStats = { open: 0, joined: 0, delivered: 0, gaps: 0, duplicates: 0, closes: 0, reconnects: 0, errors: 0, caughtUp: 0, resyncs: 0, errorCodes: {}, latency: new Histogram() };
   private socks: (net.Socket | null)[] = [];
   /** Last version applied per socket (hub). */
   private versions: Float64Array;
@@ -276,23 +279,40 @@ export class ClientPool {
       this.checkStorm(i);
       return done();
     }
-    if (text.startsWith('{"event":"ticketCreated"')) {
+    if (text.startsWith('{"event":"resync"')) {
+      // As the client library without onResync: continue from the hub's version (a resume that failed).
+      this.stats.resyncs++;
+      this.versions[i] = numberAfter(text, '"version":');
+      return;
+    }
+    if (text.startsWith('{"event":"ticket') || text.startsWith('{"event":"member') || text.startsWith('{"event":"versionSkipped"')) {
       const version = numberAfter(text, '"version":');
       const last = this.versions[i]!;
       if (version <= last) this.stats.duplicates++;
       else if (version !== last + 1) this.stats.gaps++;
       if (version > last) this.versions[i] = version;
       this.stats.delivered++;
-      const sentAt = numberAfter(text, '"title":');
-      if (!Number.isNaN(sentAt)) this.stats.latency.add(now() - sentAt);
+      if (text.startsWith('{"event":"ticketCreated"')) {
+        const sentAt = numberAfter(text, '"title":');
+        if (!Number.isNaN(sentAt)) this.stats.latency.add(now() - sentAt);
+      }
       this.checkStorm(i);
       return;
     }
     if (text.startsWith('{"event":"error"')) {
-      this.stats.errors++;
+      const code = /"code":"([^"]+)"/.exec(text)?.[1] ?? 'UNKNOWN';
+      this.stats.errorCodes[code] = (this.stats.errorCodes[code] ?? 0) + 1;
+      // A join refused for now (the hub or the Ticket Service busy): try again after a backoff, as the client library does.
+      if (code === 'UNAVAILABLE' && this.spec.reconnect) {
+        const n = this.attempts.get(i) ?? 0;
+        this.attempts.set(i, n + 1);
+        const delay = Math.random() * Math.min(this.spec.reconnect.maxMs, this.spec.reconnect.baseMs * 2 ** n);
+        setTimeout(() => {
+          if (!this.closed && this.socks[i]) send(JSON.stringify({ event: 'joinProject', data: this.versions[i]! >= 0 ? { projectId: this.spec.room, sinceVersion: this.versions[i] } : { projectId: this.spec.room } }));
+        }, delay);
+      }
       done();
     }
-    void send;
   }
 
   private checkStorm(i: number) {
