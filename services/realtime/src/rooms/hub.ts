@@ -10,7 +10,7 @@ import { boardChannel, parseBoardEvent, type BoardLog } from '../redis/boardLog.
 import type { BoardSubscriber } from '../redis/subscriber.ts';
 import type { TicketsApi } from '../tickets/ticketsApi.ts';
 import { PRESENCE_CHANGED, type PresenceStore } from './presence.ts';
-import { Room, type Conn } from './room.ts';
+import { RECENT, Room, type Conn } from './room.ts';
 import { UserChannels } from './userChannels.ts';
 
 export interface HubDeps {
@@ -242,8 +242,11 @@ export class Hub {
         room.closed = true;
         throw err;
       }
-      // What was published before the SUBSCRIBE took effect is in the hot window (same script).
-      for (const e of await this.deps.boardLog.after(id, version, 1000).catch(() => [])) room.receive(e);
+      // What was published before the SUBSCRIBE took effect is in the hot window (same script), and
+      // so is what came just before the room's start, which resuming sockets ask for.
+      const around = await this.deps.boardLog.after(id, Math.max(0, version - RECENT), RECENT + 1000).catch(() => []);
+      room.seedRecent(around.filter((e) => e.version <= version));
+      for (const e of around) if (e.version > version) room.receive(e);
       return room;
     })().finally(() => this.creating.delete(id));
     this.creating.set(id, created);

@@ -36,7 +36,7 @@ export interface RoomDeps {
 }
 
 /** Delivered frames kept in memory, so a socket resuming a little behind needs no history read. */
-const RECENT = 512;
+export const RECENT = 512;
 
 interface Member {
   conn: Conn;
@@ -276,6 +276,23 @@ export class Room {
         this.goLive(m, m.resumed ?? false, false);
       }
     }
+  }
+
+  /**
+   * Fills the memory of a new room with the events before its start (from the hot window), so the
+   * sockets resuming after a hub restart are served from memory, not by a history read each.
+   * Keeps only the contiguous run that ends at the cursor.
+   */
+  seedRecent(events: BoardEvent[]) {
+    if (this.recent.length > 0) return;
+    const run: BoardEvent[] = [];
+    for (const e of events.toSorted((a, b) => b.version - a.version)) {
+      const expected = (run.at(-1)?.version ?? this.cursor + 1) - 1;
+      if (e.version > this.cursor || (run.length === 0 && e.version !== this.cursor)) continue;
+      if (e.version !== expected) break;
+      run.push(e);
+    }
+    this.recent = run.reverse().slice(-RECENT).map((e) => ({ version: e.version, frame: boardFrame(e) }));
   }
 
   /** Frames after `at` up to the cursor from memory, or null when memory does not reach back that far. */
