@@ -3,6 +3,9 @@ import { consumerEnv } from '@syncro/kit/bus';
 import { ConfigError, env, loadConfig } from '@syncro/kit/config';
 import * as v from 'valibot';
 
+/** Empty counts as unset (compose passes `${VAR:-}` through as ""). */
+const optionalText = v.optional(v.pipe(v.string(), v.trim(), v.transform((s) => s || undefined)));
+
 export const RealtimeConfig = v.object({
   KAFKA_BROKERS: env.list('127.0.0.1:9092'),
   /** KAFKA_GROUP_ID (default `realtime-bridge`), KAFKA_OFFSET_RESET, … of the bridge consumer. */
@@ -21,8 +24,8 @@ export const RealtimeConfig = v.object({
    * The hub's service client (`bun services/auth/src/clients/clients.cli.ts new realtime`): rooms
    * read the Ticket Service's event log with it. Unset: with a member's own token (a warning says so).
    */
-  SERVICE_CLIENT_ID: v.optional(v.pipe(v.string(), v.minLength(1))),
-  SERVICE_CLIENT_SECRET: v.optional(v.pipe(v.string(), v.minLength(1))),
+  SERVICE_CLIENT_ID: optionalText,
+  SERVICE_CLIENT_SECRET: optionalText,
   /** Origins besides the hub's own that may open sockets with the session cookie (comma-separated). */
   WS_ALLOWED_ORIGINS: v.optional(v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))), ''),
   PORT: env.port(3005),

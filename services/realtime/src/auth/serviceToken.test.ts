@@ -44,4 +44,6 @@ test('a wrong secret is Unavailable with auth\'s reason, and the next call asks 
 test('SERVICE_CLIENT_ID and SERVICE_CLIENT_SECRET are set together', () => {
   expect(() => loadRealtimeConfig({ SERVICE_CLIENT_ID: 'realtime' })).toThrow('SERVICE_CLIENT_ID and SERVICE_CLIENT_SECRET must be set together');
   expect(loadRealtimeConfig({ SERVICE_CLIENT_ID: 'realtime', SERVICE_CLIENT_SECRET: 's' }).AUTH_URL).toBe('http://127.0.0.1:3001');
+  // Compose passes unset variables as empty strings: unset, not a half-configured client.
+  expect(loadRealtimeConfig({ SERVICE_CLIENT_ID: '', SERVICE_CLIENT_SECRET: '' }).SERVICE_CLIENT_ID).toBeUndefined();
 });
