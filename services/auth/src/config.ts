@@ -1,6 +1,7 @@
 /** @module The Auth Service's environment, validated once at start-up; every bad variable is named. */
 import { ConfigError, env, loadConfig } from '@syncro/kit/config';
 import * as v from 'valibot';
+import { parseServiceClients, type ServiceClient } from './clients/serviceClients.ts';
 
 const flag = v.optional(v.picklist(['0', '1', 'true', 'false'], 'must be 1 or 0'), '0');
 const optionalText = v.optional(v.pipe(v.string(), v.minLength(1)));
@@ -74,11 +75,28 @@ export const AuthConfig = v.object({
   TOKEN_EXCHANGE_PER_MIN_PER_PREFIX: env.number(10),
   /** `POST /auth/dev/login` per minute per client address. */
   DEV_LOGIN_PER_MIN_PER_CLIENT: env.number(120),
+  /**
+   * Services that may obtain a service credential at `POST /auth/oauth/token` (OAuth2 client
+   * credentials): comma-separated `id:sha256hex-of-secret[:scope+scope]` (default scope
+   * `events:read`). Generate with `bun services/auth/src/clients/clients.cli.ts new <id>`.
+   */
+  SERVICE_CLIENTS: v.optional(v.string(), ''),
+  /** `aud` of service credentials: never the users' AUTH_AUDIENCE, so no user-facing route accepts one. */
+  SERVICE_AUDIENCE: env.string('syncroboard-service'),
+  SERVICE_TOKEN_TTL_S: env.number(600),
+  /** `POST /auth/oauth/token` attempts per minute, per client address and per client id. */
+  SERVICE_TOKEN_PER_MIN_PER_CLIENT: env.number(30),
+  SERVICE_TOKEN_PER_MIN_PER_ID: env.number(20),
   DB_POOL_MAX: env.number(5),
   OUTBOX_POLL_MS: env.number(1000),
 });
 
-export type AuthConfig = v.InferOutput<typeof AuthConfig> & { AUTH_ISSUER: string; devLogin: boolean; trustProxy: boolean };
+export type AuthConfig = v.InferOutput<typeof AuthConfig> & {
+  AUTH_ISSUER: string;
+  devLogin: boolean;
+  trustProxy: boolean;
+  serviceClients: Map<string, ServiceClient>;
+};
 
 const on = (x: string) => x === '1' || x === 'true';
 
@@ -98,6 +116,15 @@ export function loadAuthConfig(source: Record<string, string | undefined> = proc
   if (production && !config.SIGNING_KEY && !config.SIGNING_KEY_FILE) {
     problems.push('SIGNING_KEY (or SIGNING_KEY_FILE) is required when NODE_ENV=production');
   }
+  const services = parseServiceClients(config.SERVICE_CLIENTS);
+  problems.push(...services.problems);
+  if (config.SERVICE_AUDIENCE === config.AUTH_AUDIENCE) problems.push('SERVICE_AUDIENCE must differ from AUTH_AUDIENCE (user routes would accept service credentials)');
   if (problems.length) throw new ConfigError(problems);
-  return { ...config, AUTH_ISSUER: config.AUTH_ISSUER ?? config.PUBLIC_URL.replace(/\/$/, ''), devLogin, trustProxy: on(config.TRUST_PROXY) };
+  return {
+    ...config,
+    AUTH_ISSUER: config.AUTH_ISSUER ?? config.PUBLIC_URL.replace(/\/$/, ''),
+    devLogin,
+    trustProxy: on(config.TRUST_PROXY),
+    serviceClients: services.clients,
+  };
 }

@@ -8,6 +8,7 @@ import type { EventBus } from '@syncro/kit/bus';
 import type { OutboxRelay } from '@syncro/kit/outbox';
 import { startBackbone, type RunningService, type ServiceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
+import { serviceTokenRoutes } from './clients/serviceToken.routes.ts';
 import { loadAuthConfig, type AuthConfig } from './config.ts';
 import type { AuthDeps } from './context.ts';
 import { migrationFiles } from './db/migrations.ts';
@@ -23,9 +24,16 @@ import { patRoutes } from './pats/pats.routes.ts';
 import { sessionRoutes } from './sessions/session.routes.ts';
 
 export { loadAuthConfig, type AuthConfig };
+export { newClientSecret } from './clients/serviceClients.ts';
 
 export const authPlugin = (deps: AuthDeps) => {
-  const app = new Elysia({ name: 'auth' }).use(jwksRoutes(deps)).use(loginRoutes(deps)).use(sessionRoutes(deps)).use(patRoutes(deps));
+  const app = new Elysia({ name: 'auth' })
+    // Before the routes whose scoped guard expects a Bearer user token: this one authenticates clients itself.
+    .use(serviceTokenRoutes(deps))
+    .use(jwksRoutes(deps))
+    .use(loginRoutes(deps))
+    .use(sessionRoutes(deps))
+    .use(patRoutes(deps));
   return deps.config.devLogin ? app.use(devLoginRoutes(deps)) : app;
 };
 
@@ -60,6 +68,7 @@ export async function start(ctx: ServiceContext, opts: { config?: AuthConfig } =
   const verify = createTokenVerifier({ jwksUrl: new URL('/.well-known/jwks.json', config.PUBLIC_URL).toString(), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, keys: keys.resolver });
   const providers = enabledProviders(config);
   logger.info('login providers', { providers: [...providers.keys()], devLogin: config.devLogin });
+  if (config.serviceClients.size) logger.info('service clients', { clients: [...config.serviceClients.keys()] });
   const deps: AuthDeps = { db, config, keys, verify, providers, wakeRelay: backbone.wakeRelay, logger, metrics: ctx.metrics };
 
   return {

@@ -9,6 +9,7 @@ import { createRedisCache } from '@syncro/kit/cache';
 import type { RunningService, ServiceContext } from '@syncro/kit/service';
 import type { Server } from 'bun';
 import { Elysia } from 'elysia';
+import { createServiceTokenProvider } from './auth/serviceToken.ts';
 import { startBridge } from './bridge/bridge.ts';
 import { loadRealtimeConfig, type RealtimeConfig } from './config.ts';
 import type { RealtimeDeps } from './context.ts';
@@ -34,6 +35,8 @@ export interface RealtimeService extends RunningService {
   /** The bridge consumer (null with BRIDGE=0); `ready` resolves once its group is joined. */
   bridge: BackgroundConsumer | null;
   sockets: SocketRegistry;
+  /** The service credential rooms read the event log with (undefined: a member's own token). */
+  serviceToken: (() => Promise<string>) | undefined;
   /**
    * Closes every socket with 1012 (clients reconnect and resume). Call it before stopping the
    * server: Bun's graceful stop waits for open sockets. SIGTERM and SIGINT call it by themselves.
@@ -54,9 +57,22 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   const logger = ctx.logger.child({ svc: 'realtime' });
   const cache = createRedisCache({ url: config.REDIS_URL, timeoutMs: 1000 });
   const boardLog = createBoardLog(cache, { cap: config.HOT_WINDOW_EVENTS, ttlSeconds: config.HOT_WINDOW_TTL_S });
-  const api = createTicketsApi(config.TICKETS_URL);
+  const api = createTicketsApi(config.TICKETS_URL, { maxConcurrent: config.TICKETS_MAX_CONCURRENCY });
   const verify =
     opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
+
+  const serviceToken =
+    opts.serviceToken ??
+    (config.SERVICE_CLIENT_ID && config.SERVICE_CLIENT_SECRET
+      ? createServiceTokenProvider({ authUrl: config.AUTH_URL, clientId: config.SERVICE_CLIENT_ID, clientSecret: config.SERVICE_CLIENT_SECRET })
+      : undefined);
+  if (!serviceToken) {
+    logger.warn('no service credential (SERVICE_CLIENT_ID/SERVICE_CLIENT_SECRET unset): rooms read the event log with a member\'s own token, so a room with no member cannot repair');
+  }
+
+  const publishRedis = async (channel: string, message: string) => {
+    await cache.eval(`return redis.call('PUBLISH', KEYS[1], ARGV[1])`, [channel], [message]);
+  };
 
   let server: Server<unknown> | null = null;
   const instanceId = Bun.randomUUIDv7();
@@ -64,10 +80,8 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     api,
     presence: createPresenceStore(cache, instanceId, config.PRESENCE_HEARTBEAT_MS * 3),
     instanceId,
-    serviceToken: opts.serviceToken,
-    publishRedis: async (channel, message) => {
-      await cache.eval(`return redis.call('PUBLISH', KEYS[1], ARGV[1])`, [channel], [message]);
-    },
+    serviceToken,
+    publishRedis,
     heartbeatMs: config.PRESENCE_HEARTBEAT_MS,
     livenessMs: config.LIVENESS_CHECK_MS,
     boardLog,
@@ -91,7 +105,14 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   let bridge: BackgroundConsumer | null = null;
   if (config.BRIDGE === '1') {
     bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'syncro-realtime', logger });
-    bridge = startBridge({ bus, boardLog, logger, metrics: ctx.metrics, ...consumerSettings(config) });
+    bridge = startBridge({
+      bus,
+      boardLog,
+      logger,
+      metrics: ctx.metrics,
+      ...(config.BRIDGE_NOTIFICATIONS === '1' ? { publish: publishRedis } : {}),
+      ...consumerSettings(config),
+    });
   }
   const sockets = new SocketRegistry();
   sockets.guardBackpressure(config.WS_BACKPRESSURE_LIMIT_BYTES, 250);
@@ -100,13 +121,16 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   process.on('SIGTERM', closeSockets);
   process.on('SIGINT', closeSockets);
   ctx.metrics.gauge('realtime_sockets', 'Open sockets of this hub instance', () => sockets.size);
+  ctx.metrics.gauge('realtime_tickets_calls_waiting', 'Calls to the Ticket Service waiting for a slot (TICKETS_MAX_CONCURRENCY)', () => api.waiting);
   ctx.metrics.gauge('realtime_rooms', 'Rooms held by this hub instance', () => hub.rooms.size);
+  ctx.metrics.gauge('realtime_user_channels', 'user:{id} channels this instance subscribes (users with a socket here)', () => hub.users.size);
 
   return {
     name: 'realtime',
     plugin: realtimePlugin(deps, sockets),
     deps,
     sockets,
+    serviceToken,
     closeSockets,
     hub,
     boardLog,

@@ -14,6 +14,8 @@ export const TicketConfig = v.object({
   JWKS_URL: env.url('http://127.0.0.1:3001/.well-known/jwks.json'),
   AUTH_ISSUER: env.string('http://127.0.0.1:3001'),
   AUTH_AUDIENCE: env.string('syncroboard'),
+  /** `aud` of service credentials (the realtime hub's), accepted by the event log only. */
+  SERVICE_AUDIENCE: env.string('syncroboard-service'),
   PORT: env.port(3002),
   /** Postgres connections of this process (the relay keeps one for its leader lock). */
   DB_POOL_MAX: env.number(10),

@@ -5,6 +5,7 @@ import type { MetricsRegistry } from '@syncro/kit/http';
 import type { Logger } from '@syncro/kit/log';
 import type { BoardCache } from './board/boardCache.ts';
 import type * as schema from './db/schema.ts';
+import type { ServiceVerifier } from './events/serviceCaller.ts';
 
 export type TicketDb = Db<typeof schema>;
 export type Tx = Parameters<Parameters<TicketDb['transaction']>[0]>[0];
@@ -15,6 +16,8 @@ export interface TicketDeps {
   /** Called after a commit that wrote outbox rows. */
   wakeRelay: () => void;
   verify: TokenVerifier;
+  /** Verifies service credentials (aud SERVICE_AUDIENCE); only the event log accepts them. */
+  verifyService: ServiceVerifier;
   logger: Logger;
   metrics: MetricsRegistry;
 }

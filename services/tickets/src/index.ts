@@ -17,18 +17,23 @@ import type { TicketDeps } from './context.ts';
 import { migrationFiles } from './db/migrations.ts';
 import * as schema from './db/schema.ts';
 import { eventRoutes } from './events/events.routes.ts';
+import { createServiceVerifier, type ServiceVerifier } from './events/serviceCaller.ts';
 import { projectRoutes } from './projects/projects.routes.ts';
 import { ticketRoutes } from './tickets/tickets.routes.ts';
 
 export { loadTicketConfig, type TicketConfig };
+/** The all-in-one process builds one on auth's key set (no JWKS over HTTP). */
+export { createServiceVerifier, type ServiceVerifier } from './events/serviceCaller.ts';
 
 export const ticketsPlugin = (deps: TicketDeps) =>
   new Elysia({ name: 'tickets' })
+    // First: the users' guard is scoped, so it would also guard the event log if mounted before it,
+    // and the event log also takes service credentials (whose audience that guard refuses).
+    .use(eventRoutes(deps))
     .use(projectRoutes(deps))
     .use(ticketRoutes(deps))
     .use(commentRoutes(deps))
-    .use(boardRoutes(deps))
-    .use(eventRoutes(deps));
+    .use(boardRoutes(deps));
 
 export interface TicketService extends RunningService {
   deps: TicketDeps;
@@ -42,6 +47,8 @@ export interface StartOptions {
   config?: TicketConfig;
   /** Tests and the all-in-one process may bring their own verifier (e.g. auth's local key set). */
   verify?: TokenVerifier;
+  /** The service-credential verifier (the all-in-one process: built on auth's key set). */
+  verifyService?: ServiceVerifier;
 }
 
 export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promise<TicketService> {
@@ -56,7 +63,11 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   const boardCache = createBoardCache(cache, logger);
   const verify =
     opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
-  const depsOf = ({ db, wakeRelay }: { db: TicketDeps['db']; wakeRelay: () => void }): TicketDeps => ({ db, boardCache, wakeRelay, verify, logger, metrics: ctx.metrics });
+  const verifyService =
+    opts.verifyService ?? createServiceVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.SERVICE_AUDIENCE });
+  const depsOf = ({ db, wakeRelay }: { db: TicketDeps['db']; wakeRelay: () => void }): TicketDeps => ({
+    db, boardCache, wakeRelay, verify, verifyService, logger, metrics: ctx.metrics,
+  });
   const backbone = await startBackbone(ctx, {
     name: 'tickets',
     config,

@@ -23,6 +23,8 @@ describe('contracts catalog', () => {
         'ticket.status.updated',
         'ticket.updated',
         'user.created',
+        'user.updated',
+        'notification.created',
       ].sort(),
     );
   });
@@ -52,8 +54,21 @@ describe('contracts catalog', () => {
     expect(v.safeParse(schema, { ...payload, timestamp }).issues?.[0]?.path?.[0]?.key).toBe('eventId');
   });
 
-  test('partition key is the project, or the user for user.created', () => {
+  test('user.updated names only changed profile fields, at least one; notification.created has its optional links', () => {
+    const envelope = { eventId: ids.event, timestamp: new Date().toISOString() };
+    expect(parseEnvelope('user.updated', { userId: ids.user, changes: { name: { from: 'Ada', to: 'Ada L.' } }, ...envelope }).success).toBe(true);
+    expect(parseEnvelope('user.updated', { userId: ids.user, changes: {}, ...envelope }).issues?.[0]?.message).toBe('changes must name at least one field');
+    expect(parseEnvelope('user.updated', { userId: ids.user, changes: { role: { from: 'a', to: 'b' } }, ...envelope }).success).toBe(false);
+    const n = { notificationId: ids.event, userId: ids.user, kind: 'ticket.assigned', title: 'AB-1 is yours', ...envelope };
+    expect(parseEnvelope('notification.created', n).success).toBe(true);
+    expect(parseEnvelope('notification.created', { ...n, ticketId: ids.ticket, projectId: ids.project }).success).toBe(true);
+    expect(parseEnvelope('notification.created', { ...n, ticketId: 'nope' }).issues?.[0]?.path?.[0]?.key).toBe('ticketId');
+  });
+
+  test('partition key is the project, or the user for user.* and notification.created', () => {
     expect(partitionKey('user.created', { userId: ids.user, email: 'a@b.co', name: 'A', locale: 'en' })).toBe(ids.user);
+    expect(partitionKey('user.updated', { userId: ids.user, changes: { locale: { from: 'en', to: 'fr' } } })).toBe(ids.user);
+    expect(partitionKey('notification.created', { notificationId: ids.event, userId: ids.user, kind: 'k', title: 't', projectId: ids.project })).toBe(ids.user);
     expect(
       partitionKey('ticket.deleted', { ticketId: ids.ticket, projectId: ids.project, deletedBy: ids.user, version: 3, code: 'AB-1' }),
     ).toBe(ids.project);

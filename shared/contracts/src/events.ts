@@ -117,6 +117,33 @@ export const UserCreated = v.object({
   locale: v.string(),
 });
 
+/** The profile fields a login may change; `changes` holds only those that did. */
+export const USER_PROFILE_FIELDS = ['name', 'email', 'locale', 'picture'] as const;
+
+export const UserUpdated = v.object({
+  userId: Uuid,
+  changes: v.pipe(
+    v.strictObject({
+      name: v.optional(v.object({ from: v.string(), to: v.string() })),
+      email: v.optional(v.object({ from: v.pipe(v.string(), v.email()), to: v.pipe(v.string(), v.email()) })),
+      locale: v.optional(v.object({ from: v.string(), to: v.string() })),
+      picture: v.optional(v.object({ from: v.nullable(v.string()), to: v.nullable(v.string()) })),
+    }),
+    v.check((c) => Object.keys(c).length > 0, 'changes must name at least one field'),
+  ),
+});
+
+export const NotificationCreated = v.object({
+  notificationId: Uuid,
+  /** Who it is for: the realtime hub forwards it to that user's sockets only. */
+  userId: Uuid,
+  /** What happened, e.g. `ticket.assigned`, `comment.mention`. */
+  kind: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  title: v.pipe(v.string(), v.maxLength(500)),
+  ticketId: v.optional(Uuid),
+  projectId: v.optional(Uuid),
+});
+
 /** Fields every message value carries beside its payload. */
 export const EnvelopeFields = {
   eventId: Uuid,

@@ -41,6 +41,8 @@ export class RealtimeClient {
   private closedByUser = false;
   private urls: string[];
   private next = 0;
+  /** Join attempts refused as UNAVAILABLE per project, for the backoff of the next one. */
+  private refused = new Map<string, number>();
   status: ConnectionStatus = 'connecting';
 
   constructor(private opts: RealtimeClientOptions) {
@@ -133,8 +135,16 @@ export class RealtimeClient {
   private receive(f: ServerFrame) {
     switch (f.event) {
       case 'joined': {
+        this.refused.delete(f.data.projectId);
         const known = this.versions.get(f.data.projectId);
         if (known === undefined) this.versions.set(f.data.projectId, f.data.version);
+        break;
+      }
+      case 'error': {
+        // A join the hub could not serve right now (the Ticket Service or history busy or away):
+        // the socket stays open, so ask again after a backoff instead of waiting for a reconnect.
+        const { projectId, code } = f.data;
+        if (code === 'UNAVAILABLE' && projectId && this.versions.has(projectId)) this.rejoinLater(projectId);
         break;
       }
       case 'resync':
@@ -158,6 +168,16 @@ export class RealtimeClient {
         }
     }
     this.opts.onFrame?.(f);
+  }
+
+  private rejoinLater(projectId: string) {
+    const n = this.refused.get(projectId) ?? 0;
+    this.refused.set(projectId, n + 1);
+    const base = this.opts.backoff?.baseMs ?? 250;
+    const max = this.opts.backoff?.maxMs ?? 10_000;
+    setTimeout(() => {
+      if (!this.closedByUser && this.versions.has(projectId)) this.sendJoin(projectId);
+    }, Math.random() * Math.min(max, base * 2 ** n));
   }
 
   private async resync(projectId: string, hubVersion: number) {

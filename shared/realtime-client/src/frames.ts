@@ -3,7 +3,7 @@
  * that the hub and the client library both import (client → hub frames are valibot schemas, checked
  * on every inbound frame; hub → client frames are their types).
  */
-import { TicketStatus } from '@syncro/contracts';
+import { TicketStatus, type Payload } from '@syncro/contracts';
 import * as v from 'valibot';
 
 /** Frames over this many bytes close the socket with 1009 (message too big). */
@@ -111,6 +111,11 @@ export interface ServerFrames {
   left: { projectId: string };
   presence: { projectId: string; joined: PresenceUser[]; left: string[] };
   userTyping: { projectId: string; ticketId: string; userId: string; userName: string };
+  /**
+   * A notification for this user (`notification.created`), to their sockets only. Not versioned and
+   * not replayed: after a reconnect the app reads what it missed from the Notification Service.
+   */
+  notification: Payload<'notification.created'>;
   pong: { at: string };
   error: { code: string; message: string; requestId?: string; projectId?: string; details?: unknown };
 }

@@ -67,12 +67,15 @@ export function createHistoryReader(hot: HistorySource | null, log: HistorySourc
       const events: BoardEvent[] = [];
       let at = after;
       let head: number | null = null;
-      if (hot) {
-        // The hot window is a cache: Redis away means the log answers alone.
+      // The hot window first, page after page while it has a contiguous run (a cache: Redis away
+      // means the log answers alone).
+      while (hot && (until === undefined || at < until)) {
         const page = await hot.read(projectId, at, until === undefined ? PAGE : Math.min(PAGE, until - at)).catch(() => ({ events: [] }));
         for (const e of page.events) if (until === undefined || e.version <= until) events.push(e);
+        const before = at;
         at = events.at(-1)?.version ?? at;
         if (until !== undefined && at >= until) return { events, resync: false, head: until };
+        if (at === before || page.events.length < PAGE) break;
       }
       for (;;) {
         const page = await log.read(projectId, at, PAGE);

@@ -10,7 +10,8 @@ import { boardChannel, parseBoardEvent, type BoardLog } from '../redis/boardLog.
 import type { BoardSubscriber } from '../redis/subscriber.ts';
 import type { TicketsApi } from '../tickets/ticketsApi.ts';
 import { PRESENCE_CHANGED, type PresenceStore } from './presence.ts';
-import { Room, type Conn } from './room.ts';
+import { RECENT, Room, type Conn } from './room.ts';
+import { UserChannels } from './userChannels.ts';
 
 export interface HubDeps {
   api: TicketsApi;
@@ -46,6 +47,8 @@ export class Hub {
   /** Each socket's rooms, by project id. */
   private joined = new Map<string, Map<string, Room>>();
   subscriber!: BoardSubscriber;
+  /** `user:{userId}` channels of the users with a socket here (their notifications). */
+  readonly users: UserChannels;
   private typedAt = new Map<string, number>();
   /** Each room's local users as last written to Redis, to announce only real changes. */
   private written = new Map<string, string>();
@@ -53,6 +56,7 @@ export class Hub {
   private heartbeat: ReturnType<typeof setInterval>;
 
   constructor(private deps: HubDeps) {
+    this.users = new UserChannels(() => this.subscriber, deps.logger);
     this.heartbeat = setInterval(() => {
       for (const room of this.rooms.values()) this.syncPresence(room, true);
       const stale = Date.now() - TYPING_EVERY_MS;
@@ -122,6 +126,12 @@ export class Hub {
   /** Re-subscribed after a Redis reconnect: every room reads what it may have missed. */
   repairAll() {
     for (const room of this.rooms.values()) void room.repair();
+    this.users.repair();
+  }
+
+  /** A socket opened: its user's channel is subscribed while they have one here. */
+  connect(conn: Conn) {
+    void this.users.add(conn);
   }
 
   async join(conn: Conn, data: JoinData, closeExpired: () => void): Promise<void> {
@@ -143,7 +153,14 @@ export class Hub {
     this.joined.set(conn.id, mine);
     // Joining again is a resume: the old position is replaced by the new one.
     mine.get(id)?.leave(conn);
-    const room = await this.room(id, key, version);
+    let room: Room;
+    try {
+      room = await this.room(id, key, version);
+    } catch (err) {
+      // Named with the project as the client asked for it, so the client knows which join to retry.
+      conn.send(frame('error', { code: 'UNAVAILABLE', message: (err as Error).message, projectId: ref }));
+      return;
+    }
     if (!room.mayJoin(conn.user.id, version)) {
       conn.send(frame('error', { code: 'NOT_A_MEMBER', message: `You are not a member of project ${ref}`, projectId: id }));
       return;
@@ -166,6 +183,7 @@ export class Hub {
   disconnect(conn: Conn) {
     for (const room of this.joined.get(conn.id)?.values() ?? []) room.leave(conn);
     this.joined.delete(conn.id);
+    void this.users.remove(conn);
   }
 
   /** `userTyping` to the room's other sockets here and, through Redis, on other instances. */
@@ -224,8 +242,11 @@ export class Hub {
         room.closed = true;
         throw err;
       }
-      // What was published before the SUBSCRIBE took effect is in the hot window (same script).
-      for (const e of await this.deps.boardLog.after(id, version, 1000).catch(() => [])) room.receive(e);
+      // What was published before the SUBSCRIBE took effect is in the hot window (same script), and
+      // so is what came just before the room's start, which resuming sockets ask for.
+      const around = await this.deps.boardLog.after(id, Math.max(0, version - RECENT), RECENT + 1000).catch(() => []);
+      room.seedRecent(around.filter((e) => e.version <= version));
+      for (const e of around) if (e.version > version) room.receive(e);
       return room;
     })().finally(() => this.creating.delete(id));
     this.creating.set(id, created);

@@ -36,7 +36,7 @@ export interface RoomDeps {
 }
 
 /** Delivered frames kept in memory, so a socket resuming a little behind needs no history read. */
-const RECENT = 512;
+export const RECENT = 512;
 
 interface Member {
   conn: Conn;
@@ -58,6 +58,10 @@ export class Room {
   /** Each user's latest membership event: a removal newer than a join's check refuses the join. */
   private membership = new Map<string, { version: number; member: boolean }>();
   private present = new Map<string, PresenceUser>();
+  /** Live sockets per local user: presence reads it per join, so it must not walk every socket. */
+  private live = new Map<string, { user: PresenceUser; sockets: number }>();
+  /** Members waiting for the room to reach their version (walked on each delivery, so kept apart). */
+  private waiting = new Set<Member>();
   private fillTimer: ReturnType<typeof setTimeout> | null = null;
   private filling: Promise<void> | null = null;
   private history: HistoryReader;
@@ -80,9 +84,7 @@ export class Room {
 
   /** This instance's users in the room (live sockets only). */
   localUsers(): PresenceUser[] {
-    const users = new Map<string, PresenceUser>();
-    for (const { conn, live } of this.members.values()) if (live) users.set(conn.user.id, { userId: conn.user.id, name: conn.user.name });
-    return [...users.values()];
+    return [...this.live.values()].map((l) => l.user);
   }
 
   /** Everyone on the board, across instances, as last read (plus this instance's own). */
@@ -126,6 +128,7 @@ export class Room {
       // The room has not delivered up to the client's version yet: release it when it has.
       member.waitingFor = at;
       member.resumed = resumed;
+      this.waiting.add(member);
       void this.repair();
       return;
     }
@@ -165,7 +168,14 @@ export class Room {
   }
 
   leave(conn: Conn) {
-    if (!this.members.delete(conn.id)) return;
+    const member = this.members.get(conn.id);
+    if (!member) return;
+    this.members.delete(conn.id);
+    this.waiting.delete(member);
+    if (member.live) {
+      const l = this.live.get(conn.user.id)!;
+      if (--l.sockets === 0) this.live.delete(conn.user.id);
+    }
     conn.unsubscribe(this.topic);
     this.deps.onPresence(this);
     if (this.members.size === 0) {
@@ -258,13 +268,31 @@ export class Room {
     if (this.recent.length > RECENT) this.recent.splice(0, this.recent.length - RECENT);
     this.deps.publish(this.topic, message);
     if (e.topic === 'project.member.added') this.noteMembership(String(e.data.userId), e.version, true);
-    for (const m of this.members.values()) {
+    for (const m of this.waiting) {
       if (m.waitingFor !== undefined && m.waitingFor <= this.cursor) {
         // Exactly at its version (delivery goes one version at a time): it has seen nothing twice.
         m.waitingFor = undefined;
+        this.waiting.delete(m);
         this.goLive(m, m.resumed ?? false, false);
       }
     }
+  }
+
+  /**
+   * Fills the memory of a new room with the events before its start (from the hot window), so the
+   * sockets resuming after a hub restart are served from memory, not by a history read each.
+   * Keeps only the contiguous run that ends at the cursor.
+   */
+  seedRecent(events: BoardEvent[]) {
+    if (this.recent.length > 0) return;
+    const run: BoardEvent[] = [];
+    for (const e of events.toSorted((a, b) => b.version - a.version)) {
+      const expected = (run.at(-1)?.version ?? this.cursor + 1) - 1;
+      if (e.version > this.cursor || (run.length === 0 && e.version !== this.cursor)) continue;
+      if (e.version !== expected) break;
+      run.push(e);
+    }
+    this.recent = run.reverse().slice(-RECENT).map((e) => ({ version: e.version, frame: boardFrame(e) }));
   }
 
   /** Frames after `at` up to the cursor from memory, or null when memory does not reach back that far. */
@@ -277,7 +305,12 @@ export class Room {
 
   private goLive(m: Member, resumed: boolean, resync: boolean, reason?: string, frames: string[] = []) {
     const { conn } = m;
-    m.live = true;
+    if (!m.live) {
+      m.live = true;
+      const l = this.live.get(conn.user.id);
+      if (l) l.sockets++;
+      else this.live.set(conn.user.id, { user: { userId: conn.user.id, name: conn.user.name }, sockets: 1 });
+    }
     if (!this.present.has(conn.user.id)) {
       // Told here at once (the newcomer is not subscribed yet, so it is not told about itself).
       const user = { userId: conn.user.id, name: conn.user.name };

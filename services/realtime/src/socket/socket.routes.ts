@@ -140,6 +140,7 @@ export function socketRoutes(deps: RealtimeDeps, registry: SocketRegistry) {
           };
           const s: Socket = { conn, raw, expiry: undefined };
           sockets.set(ws.id, s);
+          hub.connect(conn);
           if (ws.data.expiresAt !== null) {
             // setTimeout holds at most ~24.8 days; access tokens live minutes.
             s.expiry = setTimeout(() => closeExpired(s), Math.max(0, Math.min(ws.data.expiresAt - Date.now(), 2 ** 31 - 1)));

@@ -27,6 +27,8 @@ const EVENT_TOPICS = [
   'project.member.added',
   'project.member.removed',
   'user.created',
+  'user.updated',
+  'notification.created',
 ];
 
 describe('parseTopicDefinitions', () => {
