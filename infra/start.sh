@@ -2,7 +2,7 @@
 # infra/start.sh — the one command that starts SyncroBoard on this machine, installing what it
 # needs: Bun (pinned) and dependencies, Postgres/Redis (started if stopped), the databases,
 # Kafka (KRaft, jars from Maven Central) and its topics, then the services in the foreground:
-# auth on :3001, tickets on :3002, assignment on :3003. Ctrl-C stops the services; `bash infra/down.sh` stops Kafka too.
+# auth on :3001, tickets on :3002, assignment on :3003, the realtime hub on :3005. Ctrl-C stops the services; `bash infra/down.sh` stops Kafka too.
 #
 # This is the development start: the Auth Service runs with AUTH_DEV_LOGIN=1 (password-less
 # `POST /auth/dev/login`) unless you set AUTH_DEV_LOGIN=0, and signs with a key it generates and
@@ -50,9 +50,15 @@ export AUTH_ISSUER="${AUTH_ISSUER:-http://127.0.0.1:${AUTH_PORT}}"
 export JWKS_URL="${JWKS_URL:-http://127.0.0.1:${AUTH_PORT}/.well-known/jwks.json}"
 TICKETS_PORT="${TICKETS_PORT:-3002}"
 ASSIGNMENT_PORT="${ASSIGNMENT_PORT:-3003}"
+REALTIME_PORT="${REALTIME_PORT:-3005}"
+# The hub reads projects' event logs with a service credential of its own: a client secret made
+# for this run (auth keeps only its hash), unless one is given.
+REALTIME_CLIENT_SECRET="${REALTIME_CLIENT_SECRET:-sbs_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')}"
+REALTIME_CLIENT_HASH="$(printf %s "$REALTIME_CLIENT_SECRET" | sha256sum | cut -d' ' -f1)"
 
 service "$AUTH_PORT" "${AUTH_DATABASE_URL:-}" "" services/auth/src/main.ts \
-  PUBLIC_URL="${AUTH_PUBLIC_URL:-http://127.0.0.1:${AUTH_PORT}}" AUTH_DEV_LOGIN="${AUTH_DEV_LOGIN:-1}"
+  PUBLIC_URL="${AUTH_PUBLIC_URL:-http://127.0.0.1:${AUTH_PORT}}" AUTH_DEV_LOGIN="${AUTH_DEV_LOGIN:-1}" \
+  SERVICE_CLIENTS="${SERVICE_CLIENTS:+$SERVICE_CLIENTS,}realtime:${REALTIME_CLIENT_HASH}"
 # The others fetch the JWKS from auth on their first request; wait so the first one is quick.
 wait_until 10 port_open "$AUTH_PORT" || true
 log "auth on http://127.0.0.1:${AUTH_PORT} (token: curl -s -XPOST localhost:${AUTH_PORT}/auth/dev/login -H 'content-type: application/json' -d '{\"email\":\"you@example.com\"}')"
@@ -62,4 +68,9 @@ log "tickets on http://127.0.0.1:${TICKETS_PORT} (health: /health, API document:
 
 service "$ASSIGNMENT_PORT" "${ASSIGNMENT_DATABASE_URL:-}" "${ASSIGNMENT_KAFKA_GROUP_ID:-}" services/assignment/src/main.ts
 log "assignment on http://127.0.0.1:${ASSIGNMENT_PORT} (health: /health, API document: /openapi)"
+
+service "$REALTIME_PORT" "" "${REALTIME_KAFKA_GROUP_ID:-}" services/realtime/src/main.ts \
+  TICKETS_URL="http://127.0.0.1:${TICKETS_PORT}" AUTH_URL="http://127.0.0.1:${AUTH_PORT}" \
+  SERVICE_CLIENT_ID=realtime SERVICE_CLIENT_SECRET="$REALTIME_CLIENT_SECRET"
+log "realtime hub on ws://127.0.0.1:${REALTIME_PORT}/ws (health: /health)"
 wait -n "${pids[@]}"

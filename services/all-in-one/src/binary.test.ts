@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('single binary', () => {
-  test('compiles, starts in a folder without the sources, signs a user in and serves tickets', async () => {
+  test('compiles, starts in a folder without the sources, signs a user in, serves tickets, assigns them and streams the board live', async () => {
     const outfile = join(dir, 'syncroboard');
     const build = Bun.spawn(['bun', 'build', '--compile', new URL('./main.ts', import.meta.url).pathname, '--outfile', outfile], {
       stdout: 'pipe',
@@ -55,6 +55,7 @@ describe('single binary', () => {
         // Its own groups from the topics' end: the shared broker holds other tests' events.
         TICKETS_KAFKA_GROUP_ID: `binary-tickets-${crypto.randomUUID()}`,
         ASSIGNMENT_KAFKA_GROUP_ID: `binary-assignment-${crypto.randomUUID()}`,
+        REALTIME_KAFKA_GROUP_ID: `binary-realtime-${crypto.randomUUID()}`,
         KAFKA_OFFSET_RESET: 'latest',
         // The test run's topic namespace (see the preload), not the running system's topics.
         KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX ?? '',
@@ -93,5 +94,21 @@ describe('single binary', () => {
       ticket = (await api.get('/tickets/BOX-1')).body;
     }
     expect(ticket?.assigneeId).toBe(login.body.user.id);
+
+    // The realtime hub in the same process: a socket on the same port joins the board and sees the
+    // next ticket arrive (outbox → Kafka → bridge → Redis → room → socket).
+    const frames: { event: string; data: any }[] = [];
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { authorization: `Bearer ${login.body.accessToken}` } } as never);
+    ws.onmessage = (m) => frames.push(JSON.parse(String(m.data)));
+    await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
+    ws.send(JSON.stringify({ event: 'joinProject', data: { key: 'BOX' } }));
+    for (let i = 0; i < 100 && !frames.some((f) => f.event === 'joined'); i++) await Bun.sleep(50);
+    const joined = frames.find((f) => f.event === 'joined');
+    expect(joined?.data.projectId).toBe(project.body.id);
+    expect((await api.post('/projects/BOX/tickets', { title: 'live' })).status).toBe(201);
+    for (let i = 0; i < 200 && !frames.some((f) => f.event === 'ticketCreated'); i++) await Bun.sleep(50);
+    const created = frames.find((f) => f.event === 'ticketCreated');
+    expect(created?.data.version).toBeGreaterThan(joined!.data.version);
+    ws.close();
   }, 120_000);
 });

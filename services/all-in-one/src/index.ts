@@ -5,35 +5,81 @@
 import { loadConfig, env } from '@syncro/kit/config';
 import type { RunningService, ServiceContext } from '@syncro/kit/service';
 import { loadAssignmentConfig, start as startAssignment } from '@syncro/assignment';
-import { loadAuthConfig, start as startAuth } from '@syncro/auth';
+import { loadAuthConfig, newClientSecret, start as startAuth, type AuthService } from '@syncro/auth';
 import type { TokenVerifier } from '@syncro/kit/auth';
-import { loadTicketConfig, start as startTickets } from '@syncro/tickets';
+import { loadRealtimeConfig, start as startRealtime } from '@syncro/realtime';
+import { createServiceVerifier, loadTicketConfig, start as startTickets } from '@syncro/tickets';
 import * as v from 'valibot';
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * What the roles of one process share: the local Auth Service (its verifier and key set, so nobody
+ * fetches a JWKS over HTTP from itself) and the realtime hub's service credential, minted for this
+ * process only when both auth and realtime run here.
+ */
+interface Local {
+  auth?: AuthService;
+  verify?: TokenVerifier;
+  hubClient?: { id: string; secret: string; hash: string };
+}
+
 /** What the process knows of a role: how to configure it from the environment, how to start it. */
 interface Role<C> {
   name: string;
-  /** Its database on POSTGRES_URL, unless `<NAME>_DATABASE_URL` names another. */
-  database: string;
-  loadConfig: (source: Env) => C;
-  /** `verify`: the local Auth Service's verifier when it runs in this process (no JWKS over HTTP). */
-  start: (ctx: ServiceContext, config: C, verify: TokenVerifier | undefined) => Promise<RunningService & { verify?: TokenVerifier }>;
+  /** Its database on POSTGRES_URL, unless `<NAME>_DATABASE_URL` names another; none for the hub. */
+  database?: string;
+  loadConfig: (source: Env, local: Local) => C;
+  start: (ctx: ServiceContext, config: C, local: Local) => Promise<RunningService>;
 }
 const role = <C>(r: Role<C>) => r as unknown as Role<unknown>;
-const withVerify = (verify: TokenVerifier | undefined) => (verify ? { verify } : {});
+const withVerify = (local: Local) => (local.verify ? { verify: local.verify } : {});
+const self = (source: Env) => `http://127.0.0.1:${source.PORT ?? 3000}`;
 
 /** In start order: auth first, so the others can use its verifier. Adding a service is adding a line. */
 export const REGISTRY = [
   role({
     name: 'auth',
     database: 'syncro_auth_db',
-    loadConfig: (source) => loadAuthConfig({ PUBLIC_URL: `http://127.0.0.1:${source.PORT ?? 3000}`, ...source }),
-    start: (ctx, config) => startAuth(ctx, { config }),
+    loadConfig: (source, local) =>
+      loadAuthConfig({
+        PUBLIC_URL: self(source),
+        ...source,
+        ...(local.hubClient ? { SERVICE_CLIENTS: [source.SERVICE_CLIENTS, `${local.hubClient.id}:${local.hubClient.hash}`].filter(Boolean).join(',') } : {}),
+      }),
+    start: async (ctx, config: ReturnType<typeof loadAuthConfig>, local) => {
+      const auth = await startAuth(ctx, { config });
+      local.auth = auth;
+      local.verify = auth.verify;
+      return auth;
+    },
   }),
-  role({ name: 'tickets', database: 'syncro_ticket_db', loadConfig: loadTicketConfig, start: (ctx, config, verify) => startTickets(ctx, { config, ...withVerify(verify) }) }),
-  role({ name: 'assignment', database: 'syncro_assign_db', loadConfig: loadAssignmentConfig, start: (ctx, config, verify) => startAssignment(ctx, { config, ...withVerify(verify) }) }),
+  role({
+    name: 'tickets',
+    database: 'syncro_ticket_db',
+    loadConfig: (source) => loadTicketConfig(source),
+    start: (ctx, config: ReturnType<typeof loadTicketConfig>, local) =>
+      startTickets(ctx, {
+        config,
+        ...withVerify(local),
+        // The hub's service credential is verified with the local key set too.
+        ...(local.auth
+          ? { verifyService: createServiceVerifier({ jwksUrl: '', issuer: local.auth.deps.config.AUTH_ISSUER, audience: config.SERVICE_AUDIENCE, keys: local.auth.keys.resolver }) }
+          : {}),
+      }),
+  }),
+  role({ name: 'assignment', database: 'syncro_assign_db', loadConfig: (source) => loadAssignmentConfig(source), start: (ctx, config, local) => startAssignment(ctx, { config, ...withVerify(local) }) }),
+  role({
+    name: 'realtime',
+    loadConfig: (source, local) =>
+      loadRealtimeConfig({
+        TICKETS_URL: self(source),
+        AUTH_URL: self(source),
+        ...source,
+        ...(local.hubClient ? { SERVICE_CLIENT_ID: local.hubClient.id, SERVICE_CLIENT_SECRET: local.hubClient.secret } : {}),
+      }),
+    start: (ctx, config, local) => startRealtime(ctx, { config, ...withVerify(local) }),
+  }),
 ];
 
 export const ROLES = REGISTRY.map((r) => r.name) as [string, ...string[]];
@@ -63,19 +109,23 @@ export async function startAll(ctx: ServiceContext, source: Env = process.env) {
   const wanted = new Set<string>(config.SERVICES);
   const running: RunningService[] = [];
   try {
-    let verify: TokenVerifier | undefined;
+    const local: Local = {};
+    if (wanted.has('auth') && wanted.has('realtime') && !source.SERVICE_CLIENT_SECRET) {
+      local.hubClient = { id: 'realtime', ...newClientSecret() };
+    }
     for (const r of REGISTRY.filter((r) => wanted.has(r.name))) {
       const NAME = r.name.toUpperCase();
-      const roleConfig = r.loadConfig({
-        ...source,
-        PORT: String(config.PORT),
-        DATABASE_URL: source[`${NAME}_DATABASE_URL`] ?? databaseFor(config.POSTGRES_URL, r.database),
-        // Each role consumes as its own group; one shared KAFKA_GROUP_ID would merge them.
-        KAFKA_GROUP_ID: source[`${NAME}_KAFKA_GROUP_ID`],
-      });
-      const service = await r.start(ctx, roleConfig, verify);
-      running.push(service);
-      verify ??= service.verify;
+      const roleConfig = r.loadConfig(
+        {
+          ...source,
+          PORT: String(config.PORT),
+          DATABASE_URL: r.database ? (source[`${NAME}_DATABASE_URL`] ?? databaseFor(config.POSTGRES_URL, r.database)) : undefined,
+          // Each role consumes as its own group; one shared KAFKA_GROUP_ID would merge them.
+          KAFKA_GROUP_ID: source[`${NAME}_KAFKA_GROUP_ID`],
+        },
+        local,
+      );
+      running.push(await r.start(ctx, roleConfig, local));
     }
   } catch (err) {
     for (const s of running.toReversed()) await s.stop();
