@@ -56,6 +56,8 @@ export async function startTickets(opts: HarnessOptions = {}) {
     idp,
     config,
     anonymous: client(served.url),
+    /** A typed client sending `token` as is (none: anonymous). */
+    typedWith: (token?: string): TicketsClient => typedClient<TicketsApp>(served.url, token),
     as,
     typed,
     /** A fresh user with a client (raw `api`, typed `typed`), plus a project they own. */
