@@ -11,6 +11,7 @@ import { createLogger } from '@syncro/kit/log';
 import { OutboxRelay } from '@syncro/kit/outbox';
 import { collectEvents } from '@syncro/testing';
 import { startThrowawayKafka, type ThrowawayKafka } from '@syncro/testing/kafka';
+import { expectStatus } from '@syncro/testing/typed';
 import { startTickets, type Tickets } from '@syncro/tickets/harness';
 
 let kafka: ThrowawayKafka;
@@ -26,18 +27,18 @@ afterAll(async () => {
 
 describe('transactional outbox', () => {
   test('broker down: creates still 201; broker back: every event once, in order, after a relay restart', async () => {
-    const { api, project } = await t.owner('Outage');
-    await api.post(`/projects/${project.id}/tickets`, { title: 'before the outage' });
+    const { typed: api, project } = await t.owner('Outage');
+    expectStatus(await api.projects({ id: project.id }).tickets.post({ title: 'before the outage' }), 201);
     await t.service.relay.drained();
 
     await kafka.stop();
     const during = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => api.post(`/projects/${project.id}/tickets`, { title: `during ${i}` })),
+      Array.from({ length: 10 }, (_, i) => api.projects({ id: project.id }).tickets.post({ title: `during ${i}` })),
     );
     expect(during.map((r) => r.status)).toEqual(Array(10).fill(201));
-    const ticket = during[0]!.body;
-    expect((await api.patch(`/tickets/${ticket.id}`, { priority: 'HIGH' })).status).toBe(200);
-    expect((await api.post(`/tickets/${ticket.id}/comments`, { content: 'still writing' })).status).toBe(201);
+    const ticket = expectStatus(during[0]!, 201);
+    expect((await api.tickets({ id: ticket.id }).patch({ priority: 'HIGH' })).status).toBe(200);
+    expect((await api.tickets({ id: ticket.id }).comments.post({ content: 'still writing' })).status).toBe(201);
 
     // The service says so, but stays up: events wait in the outbox.
     let health = await t.anonymous.get('/health');
