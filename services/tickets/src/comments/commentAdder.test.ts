@@ -35,7 +35,7 @@ describe('addComment (one statement)', () => {
     expect(reply.createdAt.getTime()).toBeGreaterThanOrEqual(first.createdAt.getTime());
     expect(wakes).toBe(before + 2);
     expect(await written(project.id)).toEqual({ version: 4, comments: 2, events: 4 });
-    const [row] = await t.service.deps.db.execute<{ payload: any; stream_version: string; aggregateid: string }>(
+    const [row] = await t.service.deps.db.execute<{ payload: Record<string, unknown>; stream_version: string; aggregateid: string }>(
       sql`select payload, stream_version, aggregateid from outbox where type = 'ticket.commented' and payload->>'commentId' = ${reply.id}`,
     );
     expect(parseEnvelope('ticket.commented', row!.payload).issues ?? []).toEqual([]);

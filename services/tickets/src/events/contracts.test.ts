@@ -40,7 +40,7 @@ describe('events on the wire', () => {
     await api.tickets({ id: ticket.id }).delete();
     await api.projects({ id: project.id }).members({ userId: member.id }).delete();
 
-    const ours = <M extends { value: any }>(ms: M[]) => ms.filter((m) => m.value.projectId === project.id);
+    const ours = <M extends { value: { projectId?: unknown } }>(ms: M[]) => ms.filter((m) => m.value.projectId === project.id);
     const messages = ours(await collector.waitFor((ms) => ours(ms).length >= 8));
     expect(new Set(messages.map((m) => m.topic))).toEqual(new Set(TOPICS));
 

@@ -62,7 +62,7 @@ describe('transactional outbox', () => {
       const collector = await collectEvents(kafka.brokers, ['project.created', 'ticket.created', 'ticket.updated', 'ticket.commented'], {
         fromBeginning: true,
       });
-      const ours = <M extends { value: any }>(ms: M[]) => ms.filter((m) => m.value.projectId === project.id);
+      const ours = <M extends { value: { projectId?: unknown } }>(ms: M[]) => ms.filter((m) => m.value.projectId === project.id);
       const seen = ours(await collector.waitFor((ms) => ours(ms).length >= 14, 30_000));
       await Bun.sleep(500); // room for a duplicate to show up, if there were one
       await collector.stop();
