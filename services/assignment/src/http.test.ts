@@ -4,7 +4,7 @@
  * that names the field.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { client, newUser, type Reply } from '@syncro/testing';
+import { client, newUser, type HealthBody, type Reply } from '@syncro/testing';
 import { expectStatus, type ErrorBody } from '@syncro/testing/typed';
 import { eventually, startLoop, type Loop, type TypedApis } from '@syncro/assignment/harness';
 
@@ -58,7 +58,7 @@ describe('assignment HTTP API', () => {
   });
 
   test('/health is open and reports Postgres (critical), Kafka and the consumer', async () => {
-    const health = await client(loop.url).get('/health');
+    const health = await client(loop.url).get<HealthBody>('/health');
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'ok', checks: { postgres: 'ok', kafka: 'ok', consumer: 'ok' } });
   });

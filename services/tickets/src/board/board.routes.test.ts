@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { newUser } from '@syncro/testing';
+import { newUser, type HealthBody } from '@syncro/testing';
 import { startThrowawayRedis, type ThrowawayRedis } from '@syncro/testing/redis';
 import { expectStatus } from '@syncro/testing/typed';
 import { startTickets, type Tickets } from '@syncro/tickets/harness';
@@ -105,7 +105,7 @@ describe('board', () => {
       expect(created.status).toBe(201);
       const after = expectStatus(await board(), 200);
       expect(after.columns.OPEN.map((x) => x.title)).toEqual(['while redis is down']);
-      const health = await t.anonymous.get('/health');
+      const health = await t.anonymous.get<HealthBody>('/health');
       expect(health.status).toBe(200);
       expect(health.body.status).toBe('degraded');
     } finally {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createKafkaBus } from '@syncro/kit/bus';
 import { createLogger } from '@syncro/kit/log';
 import { OutboxRelay } from '@syncro/kit/outbox';
-import { collectEvents } from '@syncro/testing';
+import { collectEvents, type HealthBody } from '@syncro/testing';
 import { startThrowawayKafka, type ThrowawayKafka } from '@syncro/testing/kafka';
 import { expectStatus } from '@syncro/testing/typed';
 import { startTickets, type Tickets } from '@syncro/tickets/harness';
@@ -41,10 +41,10 @@ describe('transactional outbox', () => {
     expect((await api.tickets({ id: ticket.id }).comments.post({ content: 'still writing' })).status).toBe(201);
 
     // The service says so, but stays up: events wait in the outbox.
-    let health = await t.anonymous.get('/health');
+    let health = await t.anonymous.get<HealthBody>('/health');
     for (let i = 0; i < 100 && health.body.checks.kafka === 'ok'; i++) {
       await Bun.sleep(100);
-      health = await t.anonymous.get('/health');
+      health = await t.anonymous.get<HealthBody>('/health');
     }
     expect(health.status).toBe(200);
     expect(health.body.status).toBe('degraded');

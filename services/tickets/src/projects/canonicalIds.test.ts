@@ -103,7 +103,7 @@ describe('ids in any case name the same thing', () => {
     const { api, typed, project } = await t.owner('Eve');
     const ticket = expectStatus(await typed.projects({ id: project.key }).tickets.post({ title: 'x' }), 201);
     for (const path of [`/projects/${project.key.toLowerCase()}`, `/projects/${project.key.toLowerCase()}/board`, `/tickets/${ticket.code.toLowerCase()}`]) {
-      const res = await api.get(path);
+      const res = await api.get<{ error: { message: string; details?: { field: string }[] } }>(path);
       expect(res.status).toBe(400);
       expect(res.body.error.details?.[0]?.field ?? res.body.error.message).toMatch(/id/);
     }
