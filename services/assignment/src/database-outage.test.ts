@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { DlqHeader } from '@syncro/kit/bus';
 import { collectEvents, publishRaw, type EventCollector } from '@syncro/testing';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '@syncro/testing/postgres';
-import { BROKERS, eventually, startLoop, type Loop } from '@syncro/assignment/harness';
+import { expectStatus } from '@syncro/testing/typed';
+import { BROKERS, eventually, startLoop, type Loop, type TypedApis } from '@syncro/assignment/harness';
 
 let pg: ThrowawayPostgres;
 let collector: EventCollector;
@@ -22,8 +23,8 @@ afterAll(async () => {
   await pg?.dispose();
 });
 
-type Api = Awaited<ReturnType<Loop['as']>>;
-const ticketOf = async (api: Api, id: string) => (await api.tickets.get(`/tickets/${id}`)).body as { assigneeId: string | null };
+type Api = TypedApis;
+const ticketOf = async (api: Api, id: string) => expectStatus(await api.tickets.tickets({ id }).get(), 200);
 const metric = async (loop: Loop, name: string) => {
   const text = await (await fetch(`${loop.url}/metrics`)).text();
   return [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} ([\\d.]+)$`, 'gm'))].reduce((n, m) => Math.max(n, Number(m[1])), 0);
@@ -35,15 +36,14 @@ async function outage(database: string, seconds: number) {
   // Few attempts and a short backoff cap: before, a few hundred ms of outage sent the event to the DLQ.
   const loop = await startLoop({ databaseUrl: pg.url(database), env: { CONSUMER_MAX_ATTEMPTS: '3', CONSUMER_MAX_BACKOFF_MS: '1000' } });
   try {
-    const { project, owner } = await loop.team(2, `Outage${seconds}`);
+    const { project, typedOwner: owner } = await loop.team(2, `Outage${seconds}`);
     await pg.stop();
     const created: string[] = [];
     const until = Date.now() + seconds * 1000;
     // Tickets through the whole outage (the Ticket Service's database is not the one that is down).
     while (Date.now() < until) {
-      const res = await owner.tickets.post(`/projects/${project.id}/tickets`, { title: `during the outage ${created.length}` });
-      expect(res.status).toBe(201);
-      created.push(res.body.id);
+      const res = await owner.tickets.projects({ id: project.id }).tickets.post({ title: `during the outage ${created.length}` });
+      created.push(expectStatus(res, 201).id);
       await Bun.sleep(Math.min(until - Date.now(), seconds * 200));
     }
     // Waiting, not failing: the stuck message is measured and the consumer reports degraded.
@@ -53,7 +53,7 @@ async function outage(database: string, seconds: number) {
 
     for (const id of created) {
       expect(await eventually(`ticket ${id} assigned after the outage`, async () => (await ticketOf(owner, id)).assigneeId, 30_000)).toBeString();
-      expect((await owner.assign.get(`/assignment/tickets/${id}/decisions`)).body.decisions).toHaveLength(1);
+      expect(expectStatus(await owner.assign.assignment.tickets({ ticketId: id }).decisions.get(), 200).decisions).toHaveLength(1);
     }
     await eventually('the consumer healthy again', async () => (await consumerHealth(loop)) === 'ok');
     expect(await metric(loop, 'consumer_stuck_seconds')).toBe(0);
@@ -77,10 +77,10 @@ describe('assignment database outage', () => {
   test('a message that can never be applied still goes to ticket.created.dlq at once, and the next is applied', async () => {
     const loop = await startLoop({ databaseUrl: pg.url('assign_poison'), env: { CONSUMER_MAX_ATTEMPTS: '3', CONSUMER_MAX_BACKOFF_MS: '1000' } });
     try {
-      const { project, owner } = await loop.team(2, 'Poison');
+      const { project, typedOwner: owner } = await loop.team(2, 'Poison');
       // On the project's partition, ahead of a real ticket: a ticket.created that breaks its contract.
       await publishRaw(BROKERS, [{ topic: 'ticket.created', key: project.id, value: { ticketId: 'not-a-uuid', projectId: project.id, eventId: Bun.randomUUIDv7() } }]);
-      const next = (await owner.tickets.post(`/projects/${project.id}/tickets`, { title: 'after the poison' })).body;
+      const next = expectStatus(await owner.tickets.projects({ id: project.id }).tickets.post({ title: 'after the poison' }), 201);
       expect(await eventually('the next ticket assigned', async () => (await ticketOf(owner, next.id)).assigneeId)).toBeString();
       const [dead] = await collector
         .waitFor((ms) => ms.some((m) => m.headers[DlqHeader.group] === loop.groupId))

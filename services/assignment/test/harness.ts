@@ -9,9 +9,19 @@ import { serve, serviceContext, type Served } from '@syncro/kit/service';
 import { client, createTestDatabase, newUser, startTestIdp, type Client, type TestUser } from '@syncro/testing';
 import { eventually } from '@syncro/testing';
 export { eventually };
-import { BROKERS, startTickets } from '@syncro/tickets/harness';
+import { BROKERS, startTickets, type TicketsClient } from '@syncro/tickets/harness';
+import { typedClient, type TypedClient } from '@syncro/testing/typed';
 import { loadAssignmentConfig } from '../src/config.ts';
-import { start, type AssignmentService } from '../src/index.ts';
+import { start, type AssignmentService, type assignmentPlugin } from '../src/index.ts';
+
+/** The Assignment Service's routes, for a typed client. */
+export type AssignmentApp = ReturnType<typeof assignmentPlugin>;
+export type AssignmentClient = TypedClient<AssignmentApp>;
+/** One user's typed clients of both services. */
+export interface TypedApis {
+  tickets: TicketsClient;
+  assign: AssignmentClient;
+}
 
 export { BROKERS };
 
@@ -59,6 +69,8 @@ export async function startLoop(opts: LoopOptions = {}) {
   await up();
 
   const as = async (user: TestUser) => ({ tickets: await tickets.as(user), assign: client(url, await idp.token(user)) as Client });
+  /** Like `as`, typed from the routes' schemas. */
+  const typed = async (user: TestUser): Promise<TypedApis> => ({ tickets: await tickets.typed(user), assign: typedClient<AssignmentApp>(url, await idp.token(user)) });
 
   return {
     prefix,
@@ -73,6 +85,9 @@ export async function startLoop(opts: LoopOptions = {}) {
       return url;
     },
     as,
+    typed,
+    /** A typed Assignment Service client sending `token` as is (none: anonymous). */
+    typedWith: (token?: string): AssignmentClient => typedClient<AssignmentApp>(url, token),
     /** The Assignment Service goes away (its consumer, relay and HTTP); the Ticket Service stays. */
     down: () => served!.stop(),
     up,
@@ -90,11 +105,13 @@ export async function startLoop(opts: LoopOptions = {}) {
         users.push(user);
       }
       const apis = await Promise.all(users.map(as));
+      const typedApis = await Promise.all(users.map(typed));
       await eventually('the projection to know the team', async () => {
-        const w = await apis[0]!.assign.get(`/assignment/projects/${owner.project.id}/workload`);
-        return w.status === 200 && w.body.members.length === size;
+        const w = await typedApis[0]!.assign.assignment.projects({ id: owner.project.id }).workload.get();
+        return w.data?.members.length === size;
       });
-      return { project: owner.project, users, apis, owner: apis[0]! };
+      /** `apis`/`owner` raw (for bad input), `typed`/`typedOwner` typed, in `users` order. */
+      return { project: owner.project, users, apis, owner: apis[0]!, typed: typedApis, typedOwner: typedApis[0]! };
     },
     async stop() {
       await served?.stop();

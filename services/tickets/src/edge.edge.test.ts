@@ -4,16 +4,17 @@
  * request id is echoed only when it is safe, and an oversized body gets the error model.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { startTickets, type Tickets } from '../test/harness.ts';
+import { expectStatus, type ErrorBody } from '@syncro/testing/typed';
+import { startTickets, type Tickets, type TicketsClient } from '../test/harness.ts';
 
 let t: Tickets;
-let api: Awaited<ReturnType<Tickets['as']>>;
+let api: TicketsClient;
 let project: { id: string; key: string };
 let token: string;
 beforeAll(async () => {
   t = await startTickets({ boardCache: 'off' });
   const o = await t.owner('Edge');
-  api = o.api;
+  api = o.typed;
   project = o.project;
   token = await t.idp.token(o.user);
 });
@@ -32,20 +33,20 @@ describe('bodies', () => {
     for (const [path, type, body] of attempts) {
       const res = await send(path, type, body);
       expect(res.status, type).toBe(415);
-      const { error } = (await res.json()) as any;
+      const { error } = (await res.json()) as ErrorBody;
       expect(error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-      expect(error.message).toContain(type.split(';')[0]);
+      expect(error.message).toContain(type.split(';')[0]!);
     }
-    expect((await api.get('/projects')).body.projects).toHaveLength(1);
-    expect((await api.get(`/projects/${project.id}/board`)).body.columns.OPEN).toEqual([]);
-    expect((await api.get(`/projects/${project.id}/members`)).body.members).toHaveLength(1);
+    expect(expectStatus(await api.projects.get(), 200).projects).toHaveLength(1);
+    expect(expectStatus(await api.projects({ id: project.id }).board.get(), 200).columns.OPEN).toEqual([]);
+    expect(expectStatus(await api.projects({ id: project.id }).members.get(), 200).members).toHaveLength(1);
     expect((await send(`/projects/${project.id}/tickets`, 'application/json; charset=utf-8', '{"title":"fine"}')).status).toBe(201);
   });
 
   test('a body over 1 MiB is a 413 in the error model', async () => {
     const res = await send(`/projects/${project.id}/tickets`, 'application/json', JSON.stringify({ title: 'x', description: 'y'.repeat(2 * 1024 * 1024) }));
     expect(res.status).toBe(413);
-    expect(((await res.json()) as any).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(((await res.json()) as ErrorBody).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 });
 

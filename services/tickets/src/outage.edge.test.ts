@@ -8,7 +8,8 @@ import { liveBreakers } from '@syncro/kit/db';
 import { serve, serviceContext, type Served } from '@syncro/kit/service';
 import { client, eventually, newUser, startTestIdp, type Client, type TestIdp } from '@syncro/testing';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '@syncro/testing/postgres';
-import { BROKERS, REDIS_URL } from '../test/harness.ts';
+import { expectStatus, typedClient } from '@syncro/testing/typed';
+import { BROKERS, REDIS_URL, type TicketsApp, type TicketsClient } from '../test/harness.ts';
 import { loadTicketConfig } from './config.ts';
 import { start, type TicketService } from './index.ts';
 
@@ -16,7 +17,9 @@ let pg: ThrowawayPostgres;
 let idp: TestIdp;
 let service: TicketService;
 let served: Served;
-let api: Client;
+/** Raw, for the operator routes (not part of the plugin's types). */
+let ops: Client;
+let api: TicketsClient;
 let projectId: string;
 
 beforeAll(async () => {
@@ -36,10 +39,10 @@ beforeAll(async () => {
   const ctx = serviceContext('tickets-outage');
   service = await start(ctx, { config });
   served = serve('tickets', 0, [service], { ...ctx, edge: {} });
-  api = client(served.url, await idp.token(newUser('Outage')));
-  const project = await api.post('/projects', { name: 'Outage', key: 'OUT' });
-  expect(project.status).toBe(201);
-  projectId = project.body.id;
+  const token = await idp.token(newUser('Outage'));
+  ops = client(served.url, token);
+  api = typedClient<TicketsApp>(served.url, token);
+  projectId = expectStatus(await api.projects.post({ name: 'Outage', key: 'OUT' }), 201).id;
 }, 60_000);
 
 afterAll(async () => {
@@ -54,32 +57,33 @@ afterAll(async () => {
   await pg?.dispose();
 }, 30_000);
 
-const timed = async (send: () => Promise<{ status: number; headers: Headers; body: any }>) => {
+const timed = async <R>(send: () => Promise<R>) => {
   const at = performance.now();
   const res = await send();
-  return { ...res, ms: performance.now() - at };
+  return { res, ms: performance.now() - at };
 };
 const p = (xs: number[], q: number) => xs.toSorted((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)]!;
 
 test('503 at once while Postgres is down (p99 ≤ 50 ms), back by itself within about a second of its return', async () => {
-  expect((await api.post(`/projects/${projectId}/tickets`, { title: 'before' })).status).toBe(201);
+  const tickets = api.projects({ id: projectId }).tickets;
+  const board = () => api.projects({ id: projectId }).board.get();
+  expect((await tickets.post({ title: 'before' })).status).toBe(201);
   await pg.stop();
 
   // The first request finds out the hard way (the pool's connect and backoff); it trips the breaker.
-  const first = await timed(() => api.get(`/projects/${projectId}/board`));
-  expect(first.status).toBe(503);
+  const first = await timed(board);
+  expect(first.res.status).toBe(503);
   // It opens once its own probe confirms the outage (milliseconds); without a breaker this waits in vain.
   await eventually('the breaker to open', () => [...liveBreakers()].some((b) => b.open), 1000).catch(() => {});
 
   const latencies: number[] = [];
   for (let i = 0; i < 100; i++) {
-    const res = await timed(() => (i % 2 ? api.get(`/projects/${projectId}/board`) : api.post(`/projects/${projectId}/tickets`, { title: `during ${i}` })));
-    expect(res.status).toBe(503);
-    expect(res.headers.get('retry-after')).toBe('1');
-    expect(res.body.error.code).toBe('UNAVAILABLE');
-    latencies.push(res.ms);
+    const { res, ms } = await timed(async () => (i % 2 ? await board() : await tickets.post({ title: `during ${i}` })));
+    expect(expectStatus(res, 503).error.code).toBe('UNAVAILABLE');
+    expect(res.response.headers.get('retry-after')).toBe('1');
+    latencies.push(ms);
   }
-  const health = await api.get('/health');
+  const health = await ops.get('/health');
   expect(health.status).toBe(503);
   console.log(
     `outage: first 503 after ${first.ms.toFixed(0)} ms; then p50 ${p(latencies, 0.5).toFixed(1)} ms, p99 ${p(latencies, 0.99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length}`,
@@ -88,18 +92,18 @@ test('503 at once while Postgres is down (p99 ≤ 50 ms), back by itself within 
 
   await pg.start();
   const back = performance.now();
-  let board: { status: number } = { status: 0 };
-  while (board.status !== 200 && performance.now() - back < 10_000) {
-    board = await api.get(`/projects/${projectId}/board`);
-    if (board.status !== 200) await Bun.sleep(20);
+  let answer: { status: number } = { status: 0 };
+  while (answer.status !== 200 && performance.now() - back < 10_000) {
+    answer = await board();
+    if (answer.status !== 200) await Bun.sleep(20);
   }
   const recoveredMs = performance.now() - back;
   console.log(`recovery: board answered 200 ${recoveredMs.toFixed(0)} ms after Postgres accepted connections again`);
-  expect(board.status).toBe(200);
+  expect(answer.status).toBe(200);
   expect(recoveredMs).toBeLessThan(1500);
-  const created = await api.post(`/projects/${projectId}/tickets`, { title: 'after' });
+  const created = await tickets.post({ title: 'after' });
   expect(created.status).toBe(201);
   // Nothing written during the outage: only the tickets from before and after.
-  const titles = (await api.get(`/projects/${projectId}/board`)).body.columns.OPEN.map((x: { title: string }) => x.title);
+  const titles = expectStatus(await board(), 200).columns.OPEN.map((x) => x.title);
   expect(titles.toSorted()).toEqual(['after', 'before']);
 }, 90_000);

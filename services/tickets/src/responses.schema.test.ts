@@ -1,5 +1,6 @@
 /** `/openapi` documents what each Ticket Service route answers, per status, from the response schemas. */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { expectStatus } from '@syncro/testing/typed';
 import { startTickets, type Tickets } from '@syncro/tickets/harness';
 import type * as v from 'valibot';
 import type { ProjectView, TicketView } from './responses.schema.ts';
@@ -46,10 +47,11 @@ test('every route documents its answers per status', async () => {
 });
 
 test('answers are what the schemas say (typed client)', async () => {
-  const { api, project } = await t.owner();
-  const got = await api.get<v.InferOutput<typeof ProjectView>>(`/projects/${project.id}`);
-  expect(got.body.role).toBe('owner');
-  const created = await api.post<v.InferOutput<typeof TicketView>>(`/projects/${project.id}/tickets`, { title: 'typed' });
-  expect(created.body.status).toBe('OPEN');
-  expect(Date.parse(created.body.createdAt)).not.toBeNaN();
+  const { typed: api, project } = await t.owner();
+  // Typed by the routes' own response schemas (Eden over the plugin type), not by a cast here.
+  const got: v.InferOutput<typeof ProjectView> = expectStatus(await api.projects({ id: project.id }).get(), 200);
+  expect(got.role).toBe('owner');
+  const created: v.InferOutput<typeof TicketView> = expectStatus(await api.projects({ id: project.id }).tickets.post({ title: 'typed' }), 201);
+  expect(created.status).toBe('OPEN');
+  expect(Date.parse(created.createdAt)).not.toBeNaN();
 });

@@ -1,21 +1,27 @@
 /** Bad input on every endpoint: a 4xx JSON error that names the problem, and nothing is lost. */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { startTickets, type Tickets } from '../test/harness.ts';
+import type { Reply } from '@syncro/testing';
+import { expectStatus, type ErrorBody } from '@syncro/testing/typed';
+import { startTickets, type Tickets, type TicketsClient } from '../test/harness.ts';
 
 let t: Tickets;
+/** Raw: the cases send what the types would refuse. */
 let api: Awaited<ReturnType<Tickets['as']>>;
+/** Typed: reads back what was (not) written. */
+let typed: TicketsClient;
 let project: { id: string; key: string };
 let ticket: { id: string; code: string };
 beforeAll(async () => {
   t = await startTickets({ boardCache: 'off' });
   const o = await t.owner('Validator');
   api = o.api;
+  typed = o.typed;
   project = o.project;
-  ticket = (await api.post(`/projects/${project.id}/tickets`, { title: 'target' })).body;
+  ticket = expectStatus(await typed.projects({ id: project.id }).tickets.post({ title: 'target' }), 201);
 });
 afterAll(() => t.stop());
 
-type Case = [name: string, send: () => Promise<{ status: number; body: any }>, status: number, mentions: string];
+type Case = [name: string, send: () => Promise<Reply<Partial<ErrorBody> | null>>, status: number, mentions: string];
 
 const cases = (): Case[] => [
   ['project: missing name', () => api.post('/projects', { key: 'ABC' }), 422, 'name'],
@@ -53,15 +59,15 @@ describe('bad input', () => {
       const res = await send();
       expect(res.status, name).toBe(status);
       expect(typeof res.body?.error?.code, name).toBe('string');
-      expect(JSON.stringify(res.body.error), name).toContain(mentions);
+      expect(JSON.stringify(res.body?.error), name).toContain(mentions);
     }
   });
 
   test('nothing was lost or half-written', async () => {
-    const board = await api.get(`/projects/${project.id}/board`);
-    expect(board.body.columns.OPEN.map((x: { code: string }) => x.code)).toEqual([ticket.code]);
-    expect((await api.get(`/tickets/${ticket.id}`)).body).toMatchObject({ title: 'target', version: 1, status: 'OPEN' });
-    expect((await api.get('/projects')).body.projects).toHaveLength(1);
+    const board = expectStatus(await typed.projects({ id: project.id }).board.get(), 200);
+    expect(board.columns.OPEN.map((x) => x.code)).toEqual([ticket.code]);
+    expect(expectStatus(await typed.tickets({ id: ticket.id }).get(), 200)).toMatchObject({ title: 'target', version: 1, status: 'OPEN' });
+    expect(expectStatus(await typed.projects.get(), 200).projects).toHaveLength(1);
   });
 
   test('an oversized body is refused with 413', async () => {

@@ -1,8 +1,13 @@
 /** @module Starts a real Ticket Service for a test file: its own database, the real broker and Redis. */
 import { serve, serviceContext } from '@syncro/kit/service';
 import { client, createTestDatabase, newUser, startTestIdp, type TestIdp, type TestUser } from '@syncro/testing';
+import { expectStatus, typedClient, type TypedClient } from '@syncro/testing/typed';
 import { loadTicketConfig } from '../src/config.ts';
-import { start } from '../src/index.ts';
+import { start, type ticketsPlugin } from '../src/index.ts';
+
+/** The Ticket Service's routes, for a typed client (`typed(user)`). */
+export type TicketsApp = ReturnType<typeof ticketsPlugin>;
+export type TicketsClient = TypedClient<TicketsApp>;
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -43,20 +48,24 @@ export async function startTickets(opts: HarnessOptions = {}) {
   const served = serve('tickets', 0, [service], ctx);
 
   const as = async (user: TestUser) => client(served.url, await idp.token(user));
+  /** Like `as`, typed from the routes' schemas: a wrong path, body or field is a type error. */
+  const typed = async (user: TestUser): Promise<TicketsClient> => typedClient<TicketsApp>(served.url, await idp.token(user));
   return {
     url: served.url,
     service,
     idp,
     config,
     anonymous: client(served.url),
+    /** A typed client sending `token` as is (none: anonymous). */
+    typedWith: (token?: string): TicketsClient => typedClient<TicketsApp>(served.url, token),
     as,
-    /** A fresh user with a client, plus a project they own. */
+    typed,
+    /** A fresh user with a client (raw `api`, typed `typed`), plus a project they own. */
     async owner(name = 'Owner', key = randomKey(opts.keyPrefix)) {
       const user = newUser(name);
-      const api = await as(user);
-      const res = await api.post('/projects', { name: `${name}'s project`, key });
-      if (res.status !== 201) throw new Error(`project create failed: ${res.status} ${JSON.stringify(res.body)}`);
-      return { user, api, project: res.body as { id: string; key: string; version: number } };
+      const [api, typedApi] = [await as(user), await typed(user)];
+      const project = expectStatus(await typedApi.projects.post({ name: `${name}'s project`, key }), 201);
+      return { user, api, typed: typedApi, project };
     },
     async stop() {
       await served.stop();

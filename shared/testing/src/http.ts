@@ -6,6 +6,13 @@ export interface Reply<T = any> {
   headers: Headers;
 }
 
+/** What the kit's `/health` answers (operator routes are not part of a service plugin's types). */
+export interface HealthBody {
+  status: 'ok' | 'degraded' | 'down';
+  service: string;
+  checks: Record<string, string>;
+}
+
 export interface Client {
   get<T = any>(path: string, headers?: Record<string, string>): Promise<Reply<T>>;
   post<T = any>(path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Envelope } from '@syncro/contracts';
+import { expectStatus } from '@syncro/testing/typed';
 import { eventually, startLoop, type Loop } from '@syncro/assignment/harness';
 import { statusUpdated, ticketUpdated } from './projector.ts';
 
@@ -18,13 +19,11 @@ const envelope = <T extends object>(payload: T) => ({ ...payload, eventId: Bun.r
 
 describe('projection ordering across topics', () => {
   test('an edit consumed after a later status change still changes the load; an older edit redelivered changes nothing', async () => {
-    const { project, owner, users } = await loop.team(2, 'Order');
-    const ticket = (await owner.tickets.post(`/projects/${project.id}/tickets`, { title: 'reordered', priority: 'MEDIUM' })).body;
-    const holder = await eventually('assigned', async () => (await owner.tickets.get(`/tickets/${ticket.id}`)).body.assigneeId as string | null);
+    const { project, typedOwner: owner, users } = await loop.team(2, 'Order');
+    const ticket = expectStatus(await owner.tickets.projects({ id: project.id }).tickets.post({ title: 'reordered', priority: 'MEDIUM' }), 201);
+    const holder = await eventually('assigned', async () => expectStatus(await owner.tickets.tickets({ id: ticket.id }).get(), 200).assigneeId);
     const loadOf = async () =>
-      ((await owner.assign.get(`/assignment/projects/${project.id}/workload`)).body.members as { userId: string; weightedLoad: number }[]).find(
-        (m) => m.userId === holder,
-      )!.weightedLoad;
+      expectStatus(await owner.assign.assignment.projects({ id: project.id }).workload.get(), 200).members.find((m) => m.userId === holder)!.weightedLoad;
     expect(await loadOf()).toBe(2);
 
     const deps = loop.assignment.deps;

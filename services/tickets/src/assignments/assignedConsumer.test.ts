@@ -8,6 +8,7 @@ import { EventHeader, SCHEMA_VERSION } from '@syncro/contracts';
 import { DlqHeader, createKafkaBus, type EventBus } from '@syncro/kit/bus';
 import { createLogger } from '@syncro/kit/log';
 import { collectEvents, newUser, type EventCollector, eventually } from '@syncro/testing';
+import { expectStatus } from '@syncro/testing/typed';
 import { BROKERS, startTickets, type Tickets } from '@syncro/tickets/harness';
 
 let t: Tickets;
@@ -49,12 +50,14 @@ const assignment = (ticket: { id: string; projectId: string }, assigneeId: strin
 });
 
 async function setup(name: string) {
-  const { api, project, user } = await t.owner(name);
+  const { typed: api, project, user } = await t.owner(name);
   const member = newUser(`${name} member`);
-  await api.post(`/projects/${project.id}/members`, { userId: member.id });
-  const ticket = (await api.post(`/projects/${project.id}/tickets`, { title: name })).body as { id: string; projectId: string; code: string };
-  const assigneeOf = async (id = ticket.id) => (await api.get(`/tickets/${id}`)).body.assigneeId as string | null;
-  return { api, project, owner: user, member, ticket, assigneeOf };
+  expectStatus(await api.projects({ id: project.id }).members.post({ userId: member.id }), 201);
+  const ticket = expectStatus(await api.projects({ id: project.id }).tickets.post({ title: name }), 201);
+  const read = async (id = ticket.id) => expectStatus(await api.tickets({ id }).get(), 200);
+  const assigneeOf = async (id = ticket.id) => (await read(id)).assigneeId;
+  const board = async () => api.projects({ id: project.id }).board.get();
+  return { api, project, owner: user, member, ticket, read, assigneeOf, board };
 }
 
 const updatesOf = (ticketId: string) => collector.messages.filter((m) => m.topic === 'ticket.updated' && m.value.ticketId === ticketId);
@@ -63,26 +66,26 @@ const dlqOf = (ticketId: string) =>
 
 describe('ticket.assigned consumer', () => {
   test('applies: assignee, ticket and project versions, board cache dropped, ticket.updated; a redelivery changes nothing', async () => {
-    const { api, project, member, ticket, owner } = await setup('Apply');
-    const warm = await api.get(`/projects/${project.id}/board`);
-    expect((await api.get(`/projects/${project.id}/board`)).headers.get('x-cache')).toBe('HIT');
+    const { api, project, member, ticket, owner, read, assigneeOf, board: boardOf } = await setup('Apply');
+    const warm = expectStatus(await boardOf(), 200);
+    expect((await boardOf()).response.headers.get('x-cache')).toBe('HIT');
 
     const event = assignment(ticket, member.id, new Date(), { assignedBy: owner.id, strategy: 'manual' });
     await publish(project.id, event, event.eventId);
-    await eventually('the assignment', async () => (await api.get(`/tickets/${ticket.id}`)).body.assigneeId === member.id);
-    const shown = (await api.get(`/tickets/${ticket.id}`)).body;
+    await eventually('the assignment', async () => (await assigneeOf()) === member.id);
+    const shown = await read();
     expect(shown.version).toBe(2);
-    const board = await api.get(`/projects/${project.id}/board`);
-    expect(board.body.version).toBe(warm.body.version + 1);
-    expect(board.body.columns.OPEN[0].assigneeId).toBe(member.id);
+    const board = expectStatus(await boardOf(), 200);
+    expect(board.version).toBe(warm.version + 1);
+    expect(board.columns.OPEN[0]!.assigneeId).toBe(member.id);
 
     // The same event twice more (at-least-once delivery), then a marker on the same partition.
     await publish(project.id, event, event.eventId);
     await publish(project.id, event, event.eventId);
-    const marker = (await api.post(`/projects/${project.id}/tickets`, { title: 'marker' })).body;
+    const marker = expectStatus(await api.projects({ id: project.id }).tickets.post({ title: 'marker' }), 201);
     await publish(project.id, assignment(marker, member.id));
-    await eventually('the marker', async () => (await api.get(`/tickets/${marker.id}`)).body.assigneeId === member.id);
-    expect((await api.get(`/tickets/${ticket.id}`)).body.version).toBe(2);
+    await eventually('the marker', async () => (await assigneeOf(marker.id)) === member.id);
+    expect((await read()).version).toBe(2);
 
     await collector.waitFor(() => updatesOf(ticket.id).length >= 1);
     expect(updatesOf(ticket.id)).toHaveLength(1);
@@ -90,12 +93,12 @@ describe('ticket.assigned consumer', () => {
       changes: { assigneeId: { from: null, to: member.id } },
       updatedBy: owner.id, // assignedBy of a manual assignment
       assignedAt: event.assignedAt,
-      version: warm.body.version + 1,
+      version: warm.version + 1,
     });
   });
 
   test('the newest assignedAt wins: an older (or equal) one that arrives later is ignored, also after a PATCH', async () => {
-    const { api, project, member, owner, ticket, assigneeOf } = await setup('Order');
+    const { api, project, member, owner, ticket, read, assigneeOf } = await setup('Order');
     const t0 = Date.now();
     await publish(project.id, assignment(ticket, member.id, new Date(t0)));
     await eventually('the first assignment', async () => (await assigneeOf()) === member.id);
@@ -104,16 +107,16 @@ describe('ticket.assigned consumer', () => {
     await publish(project.id, assignment(ticket, owner.id, new Date(t0)));
     // A PATCH by hand is newer than both and than an automatic one decided before it.
     const beforePatch = Date.now();
-    const patched = await api.patch(`/tickets/${ticket.id}`, { assigneeId: null });
+    const patched = await api.tickets({ id: ticket.id }).patch({ assigneeId: null });
     expect(patched.status).toBe(200);
     // Decided after the first assignment but before the PATCH, delivered after it: ignored.
     expect(beforePatch - 1).toBeGreaterThan(t0);
     await publish(project.id, assignment(ticket, owner.id, new Date(beforePatch - 1)));
-    const marker = (await api.post(`/projects/${project.id}/tickets`, { title: 'marker' })).body;
+    const marker = expectStatus(await api.projects({ id: project.id }).tickets.post({ title: 'marker' }), 201);
     await publish(project.id, assignment(marker, member.id));
     await eventually('the marker', async () => (await assigneeOf(marker.id)) === member.id);
 
-    const now = (await api.get(`/tickets/${ticket.id}`)).body;
+    const now = await read();
     expect(now.assigneeId).toBeNull();
     expect(now.version).toBe(3); // created, assigned once, PATCHed
     const patchEvent = await collector.waitFor(() => updatesOf(ticket.id).length >= 2);
@@ -126,7 +129,7 @@ describe('ticket.assigned consumer', () => {
   });
 
   test('poison goes to the DLQ and the next message is applied: unknown ticket, not JSON, broken contract, non-member', async () => {
-    const { api, project, member, ticket, assigneeOf } = await setup('Poison');
+    const { project, member, ticket, read, assigneeOf } = await setup('Poison');
     const ghost = { id: Bun.randomUUIDv7(), projectId: project.id };
     await publish(project.id, assignment(ghost, member.id));
     await publish(project.id, `{"ticketId":"${ticket.id}", oops`);
@@ -145,6 +148,6 @@ describe('ticket.assigned consumer', () => {
     expect(errors.some((e) => e?.includes('assignedAt'))).toBe(true);
     expect(errors.some((e) => e?.includes('is not a member'))).toBe(true);
     expect(dlqOf(ticket.id).every((m) => m.headers[DlqHeader.offset] !== undefined && m.headers[DlqHeader.partition] !== undefined)).toBe(true);
-    expect((await api.get(`/tickets/${ticket.id}`)).body.version).toBe(2);
+    expect((await read()).version).toBe(2);
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eventually } from '@syncro/testing';
 import { startThrowawayRedis, type ThrowawayRedis } from '@syncro/testing/redis';
-import { startTickets, type Tickets } from '@syncro/tickets/harness';
+import { expectStatus } from '@syncro/testing/typed';
+import { startTickets, type Tickets, type TicketsClient } from '@syncro/tickets/harness';
 
 let redis: ThrowawayRedis;
 let t: Tickets;
@@ -26,34 +27,33 @@ function redisPid(): number {
 const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Latencies of `n` ticket creates (each one a write with an after-commit invalidation). */
-async function timedWrites(api: Awaited<ReturnType<Tickets['as']>>, projectId: string, n: number) {
+async function timedWrites(api: TicketsClient, projectId: string, n: number) {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const started = performance.now();
-    const res = await api.post(`/projects/${projectId}/tickets`, { title: `w${i}` });
+    const res = await api.projects({ id: projectId }).tickets.post({ title: `w${i}` });
     times.push(performance.now() - started);
     expect(res.status).toBe(201);
   }
   return times;
 }
 
-async function boardAfterRecovery(api: Awaited<ReturnType<Tickets['as']>>, projectId: string, tickets: number) {
-  const board = await api.get(`/projects/${projectId}/board`);
-  expect(board.status).toBe(200);
-  expect(board.body.version).toBe(1 + tickets);
-  expect(board.body.columns.OPEN).toHaveLength(tickets);
+async function boardAfterRecovery(api: TicketsClient, projectId: string, tickets: number) {
+  const board = expectStatus(await api.projects({ id: projectId }).board.get(), 200);
+  expect(board.version).toBe(1 + tickets);
+  expect(board.columns.OPEN).toHaveLength(tickets);
   // And once the cache holds it again, the cached copy is the same board.
   const hit = await eventually('a cache hit', async () => {
-    const r = await api.get(`/projects/${projectId}/board`);
-    return r.headers.get('x-cache') === 'HIT' && r;
+    const r = await api.projects({ id: projectId }).board.get();
+    return r.response.headers.get('x-cache') === 'HIT' && r;
   });
-  expect(hit.body).toEqual(board.body);
+  expect(expectStatus(hit, 200)).toEqual(board);
 }
 
 describe('writes while Redis is away do not wait for it', () => {
   test('stopped: write p50 stays near the database, the board is right after Redis returns', async () => {
-    const { api, project } = await t.owner();
-    await api.get(`/projects/${project.id}/board`); // cached at version 1
+    const { typed: api, project } = await t.owner();
+    await api.projects({ id: project.id }).board.get(); // cached at version 1
     await redis.stop();
     try {
       const times = await timedWrites(api, project.id, 20);
@@ -67,8 +67,8 @@ describe('writes while Redis is away do not wait for it', () => {
   }, 30_000);
 
   test('frozen (SIGSTOP): write p50 stays near the database; owed invalidations land on thaw', async () => {
-    const { api, project } = await t.owner();
-    await eventually('the board cached', async () => (await api.get(`/projects/${project.id}/board`)).headers.get('x-cache') === 'HIT');
+    const { typed: api, project } = await t.owner();
+    await eventually('the board cached', async () => (await api.projects({ id: project.id }).board.get()).response.headers.get('x-cache') === 'HIT');
     const pid = redisPid();
     process.kill(pid, 'SIGSTOP');
     try {

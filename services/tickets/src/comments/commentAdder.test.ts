@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { parseEnvelope } from '@syncro/contracts';
 import { InvalidField, NotFound } from '@syncro/kit/errors';
 import { newUser } from '@syncro/testing';
+import { expectStatus } from '@syncro/testing/typed';
 import { startTickets, type Tickets } from '@syncro/tickets/harness';
 import { sql } from 'drizzle-orm';
 import { addComment } from './commentAdder.ts';
@@ -25,8 +26,8 @@ async function written(projectId: string) {
 
 describe('addComment (one statement)', () => {
   test('by id and by code; a reply; ticket.commented carries the ticket, project, version and code', async () => {
-    const { api, user, project } = await t.owner('Talker');
-    const ticket = (await api.post(`/projects/${project.id}/tickets`, { title: 'talk' })).body;
+    const { typed: api, user, project } = await t.owner('Talker');
+    const ticket = expectStatus(await api.projects({ id: project.id }).tickets.post({ title: 'talk' }), 201);
     const before = wakes;
     const first = await addComment(deps, ticket.id, { content: 'first' }, user);
     const reply = await addComment(deps, ticket.code, { content: 'reply', parentId: first.id }, user);
@@ -34,7 +35,7 @@ describe('addComment (one statement)', () => {
     expect(reply.createdAt.getTime()).toBeGreaterThanOrEqual(first.createdAt.getTime());
     expect(wakes).toBe(before + 2);
     expect(await written(project.id)).toEqual({ version: 4, comments: 2, events: 4 });
-    const [row] = await t.service.deps.db.execute<{ payload: any; stream_version: string; aggregateid: string }>(
+    const [row] = await t.service.deps.db.execute<{ payload: Record<string, unknown>; stream_version: string; aggregateid: string }>(
       sql`select payload, stream_version, aggregateid from outbox where type = 'ticket.commented' and payload->>'commentId' = ${reply.id}`,
     );
     expect(parseEnvelope('ticket.commented', row!.payload).issues ?? []).toEqual([]);
@@ -43,9 +44,9 @@ describe('addComment (one statement)', () => {
   });
 
   test('a non-member gets NotFound; a parent from another ticket is InvalidField; nothing written either way', async () => {
-    const { api, user, project } = await t.owner('Guard');
-    const one = (await api.post(`/projects/${project.id}/tickets`, { title: 'one' })).body;
-    const two = (await api.post(`/projects/${project.id}/tickets`, { title: 'two' })).body;
+    const { typed: api, user, project } = await t.owner('Guard');
+    const one = expectStatus(await api.projects({ id: project.id }).tickets.post({ title: 'one' }), 201);
+    const two = expectStatus(await api.projects({ id: project.id }).tickets.post({ title: 'two' }), 201);
     const onTwo = await addComment(deps, two.id, { content: 'on two' }, user);
     const before = { state: await written(project.id), wakes };
     await expect(addComment(deps, one.id, { content: 'x' }, newUser('Outsider'))).rejects.toBeInstanceOf(NotFound);
@@ -55,8 +56,8 @@ describe('addComment (one statement)', () => {
   });
 
   test('the cached board is invalidated', async () => {
-    const { api, user, project } = await t.owner('Board');
-    const ticket = (await api.post(`/projects/${project.id}/tickets`, { title: 'b' })).body;
+    const { typed: api, user, project } = await t.owner('Board');
+    const ticket = expectStatus(await api.projects({ id: project.id }).tickets.post({ title: 'b' }), 201);
     await deps.boardCache.write(project.id, { version: 2, members: [user.id], body: '{}' });
     await addComment(deps, ticket.id, { content: 'c' }, user);
     expect(await deps.boardCache.read(project.id)).toBeNull();

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { EventHeader, SCHEMA_VERSION, SPEC_FIELDS, parseEnvelope, type Topic } from '@syncro/contracts';
 import { collectEvents, newUser, type EventCollector } from '@syncro/testing';
+import { expectStatus } from '@syncro/testing/typed';
 import { BROKERS, startTickets, type Tickets } from '@syncro/tickets/harness';
 
 const TOPICS: Topic[] = [
@@ -29,17 +30,17 @@ afterAll(async () => {
 
 describe('events on the wire', () => {
   test('each kind of change emits its contract, with headers, key and spec fields', async () => {
-    const { api, project, user } = await t.owner('Wire');
+    const { typed: api, project, user } = await t.owner('Wire');
     const member = newUser('Member');
-    await api.post(`/projects/${project.id}/members`, { userId: member.id });
-    const ticket = (await api.post(`/projects/${project.id}/tickets`, { title: 'wire', labels: ['x'] })).body;
-    await api.patch(`/tickets/${ticket.id}`, { assigneeId: user.id, title: 'wired' });
-    await api.patch(`/tickets/${ticket.id}/status`, { status: 'IN_PROGRESS' });
-    await api.post(`/tickets/${ticket.id}/comments`, { content: 'on the wire' });
-    await api.delete(`/tickets/${ticket.id}`);
-    await api.delete(`/projects/${project.id}/members/${member.id}`);
+    await api.projects({ id: project.id }).members.post({ userId: member.id });
+    const ticket = expectStatus(await api.projects({ id: project.id }).tickets.post({ title: 'wire', labels: ['x'] }), 201);
+    await api.tickets({ id: ticket.id }).patch({ assigneeId: user.id, title: 'wired' });
+    await api.tickets({ id: ticket.id }).status.patch({ status: 'IN_PROGRESS' });
+    await api.tickets({ id: ticket.id }).comments.post({ content: 'on the wire' });
+    await api.tickets({ id: ticket.id }).delete();
+    await api.projects({ id: project.id }).members({ userId: member.id }).delete();
 
-    const ours = <M extends { value: any }>(ms: M[]) => ms.filter((m) => m.value.projectId === project.id);
+    const ours = <M extends { value: { projectId?: unknown } }>(ms: M[]) => ms.filter((m) => m.value.projectId === project.id);
     const messages = ours(await collector.waitFor((ms) => ours(ms).length >= 8));
     expect(new Set(messages.map((m) => m.topic))).toEqual(new Set(TOPICS));
 

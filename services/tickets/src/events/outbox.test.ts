@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createKafkaBus } from '@syncro/kit/bus';
 import { createLogger } from '@syncro/kit/log';
 import { OutboxRelay } from '@syncro/kit/outbox';
-import { collectEvents } from '@syncro/testing';
+import { collectEvents, type HealthBody } from '@syncro/testing';
 import { startThrowawayKafka, type ThrowawayKafka } from '@syncro/testing/kafka';
+import { expectStatus } from '@syncro/testing/typed';
 import { startTickets, type Tickets } from '@syncro/tickets/harness';
 
 let kafka: ThrowawayKafka;
@@ -26,24 +27,24 @@ afterAll(async () => {
 
 describe('transactional outbox', () => {
   test('broker down: creates still 201; broker back: every event once, in order, after a relay restart', async () => {
-    const { api, project } = await t.owner('Outage');
-    await api.post(`/projects/${project.id}/tickets`, { title: 'before the outage' });
+    const { typed: api, project } = await t.owner('Outage');
+    expectStatus(await api.projects({ id: project.id }).tickets.post({ title: 'before the outage' }), 201);
     await t.service.relay.drained();
 
     await kafka.stop();
     const during = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => api.post(`/projects/${project.id}/tickets`, { title: `during ${i}` })),
+      Array.from({ length: 10 }, (_, i) => api.projects({ id: project.id }).tickets.post({ title: `during ${i}` })),
     );
     expect(during.map((r) => r.status)).toEqual(Array(10).fill(201));
-    const ticket = during[0]!.body;
-    expect((await api.patch(`/tickets/${ticket.id}`, { priority: 'HIGH' })).status).toBe(200);
-    expect((await api.post(`/tickets/${ticket.id}/comments`, { content: 'still writing' })).status).toBe(201);
+    const ticket = expectStatus(during[0]!, 201);
+    expect((await api.tickets({ id: ticket.id }).patch({ priority: 'HIGH' })).status).toBe(200);
+    expect((await api.tickets({ id: ticket.id }).comments.post({ content: 'still writing' })).status).toBe(201);
 
     // The service says so, but stays up: events wait in the outbox.
-    let health = await t.anonymous.get('/health');
+    let health = await t.anonymous.get<HealthBody>('/health');
     for (let i = 0; i < 100 && health.body.checks.kafka === 'ok'; i++) {
       await Bun.sleep(100);
-      health = await t.anonymous.get('/health');
+      health = await t.anonymous.get<HealthBody>('/health');
     }
     expect(health.status).toBe(200);
     expect(health.body.status).toBe('degraded');
@@ -61,7 +62,7 @@ describe('transactional outbox', () => {
       const collector = await collectEvents(kafka.brokers, ['project.created', 'ticket.created', 'ticket.updated', 'ticket.commented'], {
         fromBeginning: true,
       });
-      const ours = <M extends { value: any }>(ms: M[]) => ms.filter((m) => m.value.projectId === project.id);
+      const ours = <M extends { value: { projectId?: unknown } }>(ms: M[]) => ms.filter((m) => m.value.projectId === project.id);
       const seen = ours(await collector.waitFor((ms) => ours(ms).length >= 14, 30_000));
       await Bun.sleep(500); // room for a duplicate to show up, if there were one
       await collector.stop();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { RedisClient } from 'bun';
 import { newUser } from '@syncro/testing';
+import { expectStatus } from '@syncro/testing/typed';
 import { REDIS_URL, startTickets, type Tickets } from '@syncro/tickets/harness';
 import { boardKey } from '../board/boardCache.ts';
 
@@ -25,10 +26,10 @@ const variantKeys = async (id: string) => {
 
 describe('ids in any case name the same thing', () => {
   test('every read route gives the canonical answer for a mixed-case id', async () => {
-    const { api, project } = await t.owner('Ada');
-    const ticket = (await api.post(`/projects/${project.id}/tickets`, { title: 'first' })).body;
-    const comment = (await api.post(`/tickets/${ticket.id}/comments`, { content: 'hello' })).body;
-    await api.post(`/tickets/${ticket.id}/comments`, { content: 'reply', parentId: comment.id.toUpperCase() });
+    const { api, typed, project } = await t.owner('Ada');
+    const ticket = expectStatus(await typed.projects({ id: project.id }).tickets.post({ title: 'first' }), 201);
+    const comment = expectStatus(await typed.tickets({ id: ticket.id }).comments.post({ content: 'hello' }), 201);
+    await typed.tickets({ id: ticket.id }).comments.post({ content: 'reply', parentId: comment.id.toUpperCase() });
     const paths = (p: string, tk: string) => [
       `/projects/${p}`,
       `/projects/${p}/members`,
@@ -44,57 +45,54 @@ describe('ids in any case name the same thing', () => {
       expect(answers.map((r) => [r.status, r.body])).toEqual(canonical.map((r) => [r.status, r.body]));
     }
     // Ids the client sends in bodies are stored and published in canonical form too.
-    const thread = await api.get(`/tickets/${ticket.id}/comments`);
-    expect(thread.body.comments[0].replies[0].parentId).toBe(comment.id);
+    const thread = expectStatus(await typed.tickets({ id: ticket.id }).comments.get(), 200);
+    expect(thread.comments[0]!.replies[0]!.parentId).toBe(comment.id);
   });
 
   test('writes through an upper-case id invalidate the one board the readers use', async () => {
-    const { api, project, user } = await t.owner('Bea');
+    const { typed: api, project, user } = await t.owner('Bea');
     const UP = project.id.toUpperCase();
-    const before = await api.get(`/projects/${UP}/board`);
-    expect(before.body.version).toBe(1);
-    const created = await api.post(`/projects/${UP}/tickets`, { title: 't' });
-    expect(created.status).toBe(201);
-    const T = created.body.id.toUpperCase();
-    expect((await api.patch(`/tickets/${T}`, { assigneeId: user.id.toUpperCase() })).body.assigneeId).toBe(user.id);
-    expect((await api.patch(`/tickets/${T}/status`, { status: 'IN_PROGRESS' })).status).toBe(200);
-    expect((await api.post(`/tickets/${T}/comments`, { content: 'c' })).status).toBe(201);
+    expect(expectStatus(await api.projects({ id: UP }).board.get(), 200).version).toBe(1);
+    const created = expectStatus(await api.projects({ id: UP }).tickets.post({ title: 't' }), 201);
+    const T = created.id.toUpperCase();
+    expect(expectStatus(await api.tickets({ id: T }).patch({ assigneeId: user.id.toUpperCase() }), 200).assigneeId).toBe(user.id);
+    expect((await api.tickets({ id: T }).status.patch({ status: 'IN_PROGRESS' })).status).toBe(200);
+    expect((await api.tickets({ id: T }).comments.post({ content: 'c' })).status).toBe(201);
     for (const ref of [UP, project.id, project.key]) {
-      const board = await api.get(`/projects/${ref}/board`);
-      expect(board.body.version).toBe(5);
-      expect(board.body.columns.IN_PROGRESS.map((x: { id: string }) => x.id)).toEqual([created.body.id]);
+      const board = expectStatus(await api.projects({ id: ref }).board.get(), 200);
+      expect(board.version).toBe(5);
+      expect(board.columns.IN_PROGRESS.map((x) => x.id)).toEqual([created.id]);
     }
-    const events = await api.get(`/projects/${UP}/events?after=1`);
-    expect(events.body.events.map((e: { data: { ticketId: string } }) => e.data.ticketId)).toEqual(Array(4).fill(created.body.id));
-    expect((await api.delete(`/tickets/${T}`)).status).toBe(204);
-    expect((await api.get(`/projects/${UP}/board`)).body.columns.IN_PROGRESS).toEqual([]);
+    const events = expectStatus(await api.projects({ id: UP }).events.get({ query: { after: 1 } }), 200);
+    expect(events.events.map((e) => e.data.ticketId)).toEqual(Array(4).fill(created.id));
+    expect((await api.tickets({ id: T }).delete()).status).toBe(204);
+    expect(expectStatus(await api.projects({ id: UP }).board.get(), 200).columns.IN_PROGRESS).toEqual([]);
     expect(await variantKeys(project.id)).toEqual([]);
   });
 
   test('a removed member reading through an upper-case id gets 404', async () => {
-    const { api: owner, project } = await t.owner('Cy');
+    const { typed: owner, project } = await t.owner('Cy');
     const member = newUser('Member');
-    const added = await owner.post(`/projects/${project.id.toUpperCase()}/members`, { userId: member.id.toUpperCase() });
-    expect(added.body.userId).toBe(member.id);
-    const asMember = await t.as(member);
+    const added = await owner.projects({ id: project.id.toUpperCase() }).members.post({ userId: member.id.toUpperCase() });
+    expect(expectStatus(added, 201).userId).toBe(member.id);
+    const asMember = await t.typed(member);
     const UP = project.id.toUpperCase();
-    expect((await asMember.get(`/projects/${UP}/board`)).status).toBe(200);
-    expect((await asMember.get(`/projects/${UP}/board`)).headers.get('x-cache')).toBe('HIT');
-    expect((await owner.delete(`/projects/${UP}/members/${member.id.toUpperCase()}`)).status).toBe(204);
+    expect((await asMember.projects({ id: UP }).board.get()).status).toBe(200);
+    expect((await asMember.projects({ id: UP }).board.get()).response.headers.get('x-cache')).toBe('HIT');
+    expect((await owner.projects({ id: UP }).members({ userId: member.id.toUpperCase() }).delete()).status).toBe(204);
     for (const ref of [UP, ...variants(project.id), project.id, project.key]) {
-      expect((await asMember.get(`/projects/${ref}/board`)).status).toBe(404);
-      expect((await asMember.get(`/projects/${ref}`)).status).toBe(404);
-      expect((await asMember.get(`/projects/${ref}/events`)).status).toBe(404);
+      expect((await asMember.projects({ id: ref }).board.get()).status).toBe(404);
+      expect((await asMember.projects({ id: ref }).get()).status).toBe(404);
+      expect((await asMember.projects({ id: ref }).events.get()).status).toBe(404);
     }
   });
 
   test("an outsider's case variants compute nothing and add no Redis keys", async () => {
     const { project } = await t.owner('Dee');
-    const outsider = await t.as(newUser('Outsider'));
+    const outsider = await t.typed(newUser('Outsider'));
     for (const ref of [project.id, ...variants(project.id), project.key]) {
-      const res = await outsider.get(`/projects/${ref}/board`);
-      expect(res.status).toBe(404);
-      expect(res.body.error.code).toBe('NOT_FOUND');
+      const res = await outsider.projects({ id: ref }).board.get();
+      expect(expectStatus(res, 404).error.code).toBe('NOT_FOUND');
     }
     // Not even the canonical key: nothing was computed for a caller who is not a member.
     expect(await redis.exists(boardKey(project.id))).toBe(false);
@@ -102,10 +100,10 @@ describe('ids in any case name the same thing', () => {
   });
 
   test('keys and codes are upper case: a lower-case spelling is refused as input, never a different project', async () => {
-    const { api, project } = await t.owner('Eve');
-    const ticket = (await api.post(`/projects/${project.key}/tickets`, { title: 'x' })).body;
+    const { api, typed, project } = await t.owner('Eve');
+    const ticket = expectStatus(await typed.projects({ id: project.key }).tickets.post({ title: 'x' }), 201);
     for (const path of [`/projects/${project.key.toLowerCase()}`, `/projects/${project.key.toLowerCase()}/board`, `/tickets/${ticket.code.toLowerCase()}`]) {
-      const res = await api.get(path);
+      const res = await api.get<{ error: { message: string; details?: { field: string }[] } }>(path);
       expect(res.status).toBe(400);
       expect(res.body.error.details?.[0]?.field ?? res.body.error.message).toMatch(/id/);
     }

@@ -42,7 +42,7 @@ describe('createTicket', () => {
     );
     expect(stored).toEqual({ code: `${project.key}-1`, labels: ['auth', 'bug'], title: input.title, priority: 'HIGH' });
 
-    const [row] = await t.service.deps.db.execute<{ aggregatetype: string; aggregateid: string; partition_key: string; stream_version: string; payload: any; headers: any }>(
+    const [row] = await t.service.deps.db.execute<{ aggregatetype: string; aggregateid: string; partition_key: string; stream_version: string; payload: Record<string, unknown>; headers: Record<string, string> }>(
       sql`select aggregatetype, aggregateid, partition_key, stream_version, payload, headers from outbox where type = 'ticket.created' and aggregateid = ${ticket.id}`,
     );
     expect(row).toMatchObject({ aggregatetype: 'ticket', aggregateid: ticket.id, partition_key: project.id });
