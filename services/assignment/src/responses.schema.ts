@@ -16,7 +16,7 @@ export const ErrorBody = v.object({
 const Iso = v.pipe(v.string(), v.isoTimestamp());
 
 /** What every authenticated route may answer besides its own: no token, not a member (or no such thing), bad input. */
-export const guardedErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody } as const;
+export const guardedErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody, 503: ErrorBody } as const;
 
 export const MemberBody = v.object({
   userId: Uuid,

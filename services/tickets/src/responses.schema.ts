@@ -12,7 +12,7 @@ const Timestamp = v.pipe(v.string(), v.isoTimestamp());
 export const ErrorView = v.object({ error: v.object({ code: v.string(), message: v.string(), details: v.optional(v.unknown()) }) });
 
 /** The errors any guarded route may answer, besides its own. */
-export const guardedErrors = { 400: ErrorView, 401: ErrorView, 404: ErrorView, 422: ErrorView } as const;
+export const guardedErrors = { 400: ErrorView, 401: ErrorView, 404: ErrorView, 422: ErrorView, 503: ErrorView } as const;
 
 export const ProjectView = v.object({
   id: v.string(),
