@@ -23,6 +23,8 @@ describe('contracts catalog', () => {
         'ticket.status.updated',
         'ticket.updated',
         'user.created',
+        'user.updated',
+        'notification.created',
       ].sort(),
     );
   });
@@ -52,8 +54,12 @@ describe('contracts catalog', () => {
     expect(v.safeParse(schema, { ...payload, timestamp }).issues?.[0]?.path?.[0]?.key).toBe('eventId');
   });
 
-  test('partition key is the project, or the user for user.created', () => {
+  test('partition key is the project, or the user for user topics and notifications', () => {
     expect(partitionKey('user.created', { userId: ids.user, email: 'a@b.co', name: 'A', locale: 'en' })).toBe(ids.user);
+    expect(partitionKey('user.updated', { userId: ids.user, changes: { name: { from: 'A', to: 'B' } } })).toBe(ids.user);
+    expect(
+      partitionKey('notification.created', { notificationId: ids.event, userId: ids.user, kind: 'assigned', title: 'T', projectId: ids.project }),
+    ).toBe(ids.user);
     expect(
       partitionKey('ticket.deleted', { ticketId: ids.ticket, projectId: ids.project, deletedBy: ids.user, version: 3, code: 'AB-1' }),
     ).toBe(ids.project);

@@ -13,6 +13,8 @@ export const catalog = {
   'project.member.added': e.ProjectMemberAdded,
   'project.member.removed': e.ProjectMemberRemoved,
   'user.created': e.UserCreated,
+  'user.updated': e.UserUpdated,
+  'notification.created': e.NotificationCreated,
 } as const;
 
 export type Topic = keyof typeof catalog;
@@ -38,6 +40,8 @@ export const SPEC_FIELDS: { [T in Topic]: readonly (keyof Payload<T> & string)[]
   'project.member.added': ['projectId', 'key', 'userId', 'role'],
   'project.member.removed': ['projectId', 'key', 'userId', 'role'],
   'user.created': ['userId', 'email', 'name', 'locale'],
+  'user.updated': ['userId', 'changes'],
+  'notification.created': ['notificationId', 'userId', 'kind', 'title'],
 };
 
 const envelopeSchemas = Object.fromEntries(
@@ -56,11 +60,11 @@ export const EventHeader = {
   traceparent: 'traceparent',
 } as const;
 
-/** The partition key: the user for `user.created`, the project for everything else. */
+const USER_KEYED: ReadonlySet<Topic> = new Set(['user.created', 'user.updated', 'notification.created']);
+
+/** The partition key: the user for user topics and notifications (one user's stay in order), the project for everything else. */
 export function partitionKey<T extends Topic>(topic: T, payload: Payload<T>): string {
-  return topic === 'user.created'
-    ? (payload as Payload<'user.created'>).userId
-    : (payload as { projectId: string }).projectId;
+  return USER_KEYED.has(topic) ? (payload as { userId: string }).userId : (payload as { projectId: string }).projectId;
 }
 
 /** Parses a message value against its topic's contract; returns issues instead of throwing. */

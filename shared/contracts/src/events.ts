@@ -117,6 +117,22 @@ export const UserCreated = v.object({
   locale: v.string(),
 });
 
+/** A user's name, email, locale or picture changed: each changed field with its value before and after. */
+export const UserUpdated = v.object({
+  userId: Uuid,
+  changes: v.record(v.string(), FieldChange),
+});
+
+/** A notification entered a user's in-app feed (the realtime hub forwards it to that user's sockets). */
+export const NotificationCreated = v.object({
+  notificationId: Uuid,
+  userId: Uuid,
+  kind: v.pipe(v.string(), v.minLength(1)),
+  title: v.string(),
+  ticketId: v.optional(Uuid),
+  projectId: v.optional(Uuid),
+});
+
 /** Fields every message value carries beside its payload. */
 export const EnvelopeFields = {
   eventId: Uuid,
