@@ -1,0 +1,25 @@
+/** @module A user's effective preferences: their choices over the defaults. */
+import { eq } from 'drizzle-orm';
+import type { NotifyDb, Tx } from '../context.ts';
+import { DEFAULT_CHANNELS, KINDS, type Channel, type Kind, type Locale } from '../messages/kinds.ts';
+import { preferences, projectMutes } from './preferences.model.ts';
+
+export interface EffectivePreferences {
+  /** The chosen locale, or null to follow the account's. */
+  locale: Locale | null;
+  muted: boolean;
+  channels: Record<Kind, Channel[]>;
+  mutedProjects: string[];
+}
+
+export async function readPreferences(db: NotifyDb | Tx, userId: string): Promise<EffectivePreferences> {
+  const [row] = await db.select().from(preferences).where(eq(preferences.userId, userId));
+  const mutes = await db.select({ projectId: projectMutes.projectId }).from(projectMutes).where(eq(projectMutes.userId, userId));
+  const chosen = row?.channels ?? {};
+  return {
+    locale: (row?.locale as Locale | null | undefined) ?? null,
+    muted: row?.muted ?? false,
+    channels: Object.fromEntries(KINDS.map((k) => [k, chosen[k] ?? DEFAULT_CHANNELS[k]])) as Record<Kind, Channel[]>,
+    mutedProjects: mutes.map((m) => m.projectId).sort(),
+  };
+}
