@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eventually } from '@syncro/testing';
 import { startNotify, type NotifyHarness } from '../test/harness.ts';
+import { assigned, commented } from '../test/events.ts';
 import type { SunkMail } from './dev/mailSink.ts';
 
 let h: NotifyHarness;
@@ -8,29 +9,6 @@ beforeAll(async () => {
   h = await startNotify();
 }, 60_000);
 afterAll(() => h?.stop());
-
-type Board = Awaited<ReturnType<NotifyHarness['board']>>;
-
-const assigned = (b: Board, assigneeId: string, assignedBy?: string) => ({
-  ticketId: b.ticketId,
-  assigneeId,
-  assignedAt: new Date().toISOString(),
-  projectId: b.projectId,
-  strategy: 'manual' as const,
-  previousAssigneeId: null,
-  ...(assignedBy ? { assignedBy } : {}),
-});
-
-const commented = (b: Board, authorId: string, content: string) => ({
-  ticketId: b.ticketId,
-  projectId: b.projectId,
-  commentId: Bun.randomUUIDv7(),
-  authorId,
-  content,
-  version: b.nextVersion(),
-  code: b.code,
-  parentId: null,
-});
 
 /** A raw header (mailparser folds List-* headers into an object). */
 const header = (mail: SunkMail, name: string) => {
