@@ -30,7 +30,7 @@ async function project(tx: Tx, topic: string, e: Envelope<any>): Promise<Project
     case 'user.created':
       return done(await projector.userCreated(tx, e));
     case 'user.updated':
-      return done(await projector.userUpdated(tx, e));
+      return { completes: [], needs: await projector.userUpdated(tx, e) };
     case 'project.created':
       return done(await projector.projectCreated(tx, e));
     case 'project.member.added':

@@ -17,13 +17,15 @@ export async function userCreated(tx: Tx, e: Envelope<'user.created'>): Promise<
   return [e.userId];
 }
 
-/** Only the fields this service keeps; a `user.updated` before its `user.created` has nothing to change. */
+/** Only the fields this service keeps. Before its `user.created`, it waits for it (returns the user id as needed). */
 export async function userUpdated(tx: Tx, e: Envelope<'user.updated'>): Promise<string[]> {
+  if ((await tx.select({ id: users.id }).from(users).where(eq(users.id, e.userId))).length === 0) return [e.userId];
   const set: Partial<typeof users.$inferInsert> = {};
   for (const field of ['name', 'email', 'locale'] as const) {
     const to = e.changes[field]?.to;
     if (typeof to === 'string' && to.length > 0) set[field] = to;
   }
+  // Two updates of one user arrive in order (keyed by user), so the later one wins.
   if (Object.keys(set).length > 0) await tx.update(users).set({ ...set, updatedAt: sql`now()` }).where(eq(users.id, e.userId));
   return [];
 }
