@@ -37,6 +37,8 @@ export const NotifyConfig = v.object({
   VAPID_SUBJECT: env.string('mailto:admin@syncroboard.local'),
   /** How long an event waits for its actor's user.created before the message says "Someone" (ms). */
   ACTOR_WAIT_MS: env.number(30_000),
+  /** An event still missing its ticket or recipient after this long is dropped with a warning (ms; 7 days, the topics' retention). */
+  WAITING_MAX_AGE_MS: env.number(7 * 86_400_000),
   /** Sender loop: polling fallback, batch size, transient-failure attempts and the backoff cap. */
   SENDER_POLL_MS: env.number(1000),
   SENDER_BATCH: env.number(20),

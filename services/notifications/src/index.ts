@@ -79,7 +79,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     now: opts.now ?? (() => new Date()),
   };
   sender.start();
-  const sweeper = startWaitingSweeper(deps, config.ACTOR_WAIT_MS);
+  const sweeper = startWaitingSweeper(deps, config.ACTOR_WAIT_MS, config.WAITING_MAX_AGE_MS);
   const consumer = startNotificationConsumer(deps, bus, consumerSettings(config));
 
   return {

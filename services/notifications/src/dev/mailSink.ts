@@ -127,7 +127,9 @@ if (import.meta.main) {
       const one = /^\/mails\/(\d+)$/.exec(path);
       if (one) {
         const m = sink.mails[Number(one[1])];
-        return m ? new Response(m.html || esc(m.text), { headers: { 'content-type': 'text/html; charset=utf-8' } }) : new Response('not found', { status: 404 });
+        // A received mail is shown as is, but may run nothing: no scripts, no remote loads.
+        const headers = { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" };
+        return m ? new Response(m.html || `<pre>${esc(m.text)}</pre>`, { headers }) : new Response('not found', { status: 404 });
       }
       const rows = list.toReversed().map((m) => `<li><a href="/mails/${m.id}">${esc(m.subject)}</a> → ${esc(m.to.join(', '))} <small>${m.receivedAt.toISOString()}</small></li>`);
       return new Response(`<!doctype html><meta charset="utf-8"><title>Mail sink</title><h1>${sink.mails.length} mails</h1><ul>${rows.join('')}</ul>`, {

@@ -7,7 +7,7 @@ import { tickets, users } from './projection.model.ts';
 
 let h: NotifyHarness;
 beforeAll(async () => {
-  h = await startNotify({ env: { ACTOR_WAIT_MS: '1500' } });
+  h = await startNotify({ env: { ACTOR_WAIT_MS: '1500', WAITING_MAX_AGE_MS: '4000' } });
 }, 60_000);
 afterAll(() => h?.stop());
 
@@ -77,5 +77,22 @@ describe('events in any order across topics', () => {
     expect(h.mailsTo(mel.email, 'Fantasma')).toHaveLength(1);
     const [waitingLeft] = await h.service.deps.db.$client`select count(*)::int as n from waiting where event ->> 'projectId' = ${projectId}`;
     expect(waitingLeft!.n).toBe(0);
+  }, 30_000);
+
+  test('an event whose ticket never comes is dropped after WAITING_MAX_AGE_MS, not kept for ever', async () => {
+    const who = await h.user('Wai Ting');
+    const ticketId = Bun.randomUUIDv7();
+    await h.publish('ticket.assigned', {
+      ticketId,
+      assigneeId: who.id,
+      assignedAt: new Date().toISOString(),
+      projectId: Bun.randomUUIDv7(),
+      strategy: 'least_loaded',
+      previousAssigneeId: null,
+    });
+    const count = async () => (await h.service.deps.db.$client`select count(*)::int as n from waiting where ${ticketId} = any(needs)`)[0]!.n;
+    await eventually('the event waiting', async () => (await count()) === 1);
+    expect(await (await fetch(`${h.url}/metrics`)).text()).toMatch(/notification_events_waiting [1-9]/);
+    await eventually('the event dropped', async () => (await count()) === 0, 15_000);
   }, 30_000);
 });
