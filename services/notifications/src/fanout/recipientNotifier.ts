@@ -54,20 +54,14 @@ export async function notifyRecipient(deps: NotifyDeps, tx: Tx, intent: Intent, 
     return null;
   };
 
+  // All of this recipient's rows in one INSERT: the in-app row first, since its item may exist already (a re-run).
+  const rows: (typeof deliveries.$inferInsert)[] = [];
   for (const channel of CHANNELS) {
     const reason = skipReason(channel);
-    const row = {
-      id: Bun.randomUUIDv7(),
-      eventId: intent.eventId,
-      userId: user.id,
-      channel,
-      kind: intent.kind,
-    };
+    const row = { id: Bun.randomUUIDv7(), eventId: intent.eventId, userId: user.id, channel, kind: intent.kind };
     if (reason) {
-      await tx.insert(deliveries).values({ ...row, status: 'skipped', reason }).onConflictDoNothing();
-      continue;
-    }
-    if (channel === 'in_app') {
+      rows.push({ ...row, status: 'skipped', reason });
+    } else if (channel === 'in_app') {
       const notificationId = Bun.randomUUIDv7();
       const inserted = await tx
         .insert(notifications)
@@ -94,19 +88,18 @@ export async function notifyRecipient(deps: NotifyDeps, tx: Tx, intent: Intent, 
         ...(intent.projectId ? { projectId: intent.projectId } : {}),
       };
       await appendToOutbox(tx, 'notification.created', item, { aggregateType: 'notification', aggregateId: notificationId });
-      await tx
-        .insert(deliveries)
-        .values({ ...row, status: 'sent', attempts: 1, providerMessageId: notificationId, message: { channel, notificationId } })
-        .onConflictDoNothing();
+      rows.push({ ...row, status: 'sent', attempts: 1, providerMessageId: notificationId, message: { channel, notificationId } });
       effects.feed.push(item);
       effects.outbox = true;
-      continue;
+    } else {
+      const message: OutgoingMessage =
+        channel === 'email'
+          ? { channel, to: user.email, subject: msg.subject, text: msg.text, html: msg.html, unsubscribeUrl: unsubscribe }
+          : { channel, title: msg.title, body: msg.body, url: msg.link };
+      rows.push({ ...row, status: 'pending', message });
     }
-    const message: OutgoingMessage =
-      channel === 'email'
-        ? { channel, to: user.email, subject: msg.subject, text: msg.text, html: msg.html, unsubscribeUrl: unsubscribe }
-        : { channel, title: msg.title, body: msg.body, url: msg.link };
-    const inserted = await tx.insert(deliveries).values({ ...row, status: 'pending', message }).onConflictDoNothing().returning({ id: deliveries.id });
-    if (inserted.length > 0) effects.pending = true;
   }
+  if (rows.length === 0) return;
+  const inserted = await tx.insert(deliveries).values(rows).onConflictDoNothing().returning({ status: deliveries.status });
+  if (inserted.some((r) => r.status === 'pending')) effects.pending = true;
 }

@@ -18,7 +18,6 @@ export type TriggerEvent = { [T in TriggerTopic]: { topic: T; event: Envelope<T>
 type Recipient = { userId: string; kind: Kind };
 
 const userRow = async (tx: Tx, id: string) => (await tx.select().from(users).where(eq(users.id, id)))[0];
-const nameOf = async (tx: Tx, id: string | null | undefined) => (id ? ((await userRow(tx, id))?.name ?? null) : null);
 
 /** `@ada`, `@ada.lovelace`: matches a member by the local part of their email or their name without spaces. */
 export function mentionedHandles(content: string): Set<string> {
@@ -66,7 +65,8 @@ export async function resolveTrigger(deps: NotifyDeps, tx: Tx, t: TriggerEvent, 
   let recipients: Recipient[] = [];
   let intent: Omit<Intent, 'kind'>;
   const actor = actorOf(t);
-  const actorMissing = !lenient && actor !== null && (await userRow(tx, actor)) === undefined;
+  const actorName = actor ? ((await userRow(tx, actor))?.name ?? null) : null;
+  const actorMissing = !lenient && actor !== null && actorName === null;
 
   switch (t.topic) {
     case 'user.created': {
@@ -81,7 +81,7 @@ export async function resolveTrigger(deps: NotifyDeps, tx: Tx, t: TriggerEvent, 
       intent = {
         eventId: t.event.eventId,
         projectId: project.id,
-        context: { project: { key: project.key, name: project.name }, actorName: await nameOf(tx, t.event.actorId) },
+        context: { project: { key: project.key, name: project.name }, actorName },
       };
       break;
     }
@@ -93,14 +93,14 @@ export async function resolveTrigger(deps: NotifyDeps, tx: Tx, t: TriggerEvent, 
       if (t.topic === 'ticket.assigned') {
         // Assigning yourself needs no message; automatic assignments have no `assignedBy`.
         if (t.event.assignedBy !== t.event.assigneeId) recipients = [{ userId: t.event.assigneeId, kind: 'assigned' }];
-        intent = { ...base, context: { ticket: ticketCtx, actorName: await nameOf(tx, t.event.assignedBy) } };
+        intent = { ...base, context: { ticket: ticketCtx, actorName } };
       } else if (t.topic === 'ticket.status.updated') {
         recipients = [ticket.reporterId, ticket.assigneeId]
           .filter((id): id is string => id !== null && id !== t.event.updatedBy)
           .map((userId) => ({ userId, kind: 'status_changed' }));
         intent = {
           ...base,
-          context: { ticket: ticketCtx, actorName: await nameOf(tx, t.event.updatedBy), status: { from: t.event.oldStatus, to: t.event.newStatus } },
+          context: { ticket: ticketCtx, actorName, status: { from: t.event.oldStatus, to: t.event.newStatus } },
         };
       } else {
         const earlier = await tx
@@ -112,7 +112,7 @@ export async function resolveTrigger(deps: NotifyDeps, tx: Tx, t: TriggerEvent, 
         const all = new Set([...mentions, ...followers]);
         all.delete(t.event.authorId);
         recipients = [...all].map((userId) => ({ userId, kind: mentions.has(userId) ? 'mentioned' : 'commented' }));
-        intent = { ...base, context: { ticket: ticketCtx, actorName: await nameOf(tx, t.event.authorId), excerpt: t.event.content } };
+        intent = { ...base, context: { ticket: ticketCtx, actorName, excerpt: t.event.content } };
       }
     }
   }

@@ -84,13 +84,13 @@ export async function ticketUpdated(tx: Tx, e: Envelope<'ticket.updated'>): Prom
 }
 
 export async function ticketAssigned(tx: Tx, e: Envelope<'ticket.assigned'>): Promise<string[]> {
-  const missing = await unknownTicket(tx, e.ticketId);
-  if (missing.length > 0) return missing;
-  await tx
+  const changed = await tx
     .update(tickets)
     .set({ assigneeId: e.assigneeId, assignedAt: e.assignedAt })
-    .where(and(eq(tickets.id, e.ticketId), newerAssignment(e.assignedAt)));
-  return [];
+    .where(and(eq(tickets.id, e.ticketId), newerAssignment(e.assignedAt)))
+    .returning({ id: tickets.id });
+  // Nothing changed: a newer assignment won, or the ticket is not known yet (then wait for it).
+  return changed.length > 0 ? [] : unknownTicket(tx, e.ticketId);
 }
 
 export async function ticketCommented(tx: Tx, e: Envelope<'ticket.commented'>): Promise<void> {
