@@ -22,7 +22,7 @@ import postgres from 'postgres';
 import { ensureTopics } from '../shared/kit/src/bus/topics.ts';
 import { startMailSink } from '../services/notifications/src/dev/mailSink.ts';
 import { render } from '../services/notifications/src/messages/templates.ts';
-import { KAFKA_BROKERS, fmt, log, machine, machineMarkdown, onCleanup, runBenchmark, saveRaw, scratchDatabase, spawnChild, updateDoc } from './lib.ts';
+import { KAFKA_BROKERS, PROFILE_DIR, fmt, log, machine, machineMarkdown, onCleanup, runBenchmark, saveRaw, scratchDatabase, spawnChild, updateDoc } from './lib.ts';
 
 const SECONDS = Number(process.env.BENCH_NOTIFY_SECONDS ?? 15);
 const RATE = Number(process.env.BENCH_NOTIFY_RATE ?? 20);
@@ -58,7 +58,7 @@ async function main() {
   const [port] = freePorts(1);
   const service = await spawnChild(
     'notifications-bench',
-    ['bun', '--no-warnings', 'services/notifications/src/main.ts'],
+    ['bun', '--no-warnings', ...(PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${PROFILE_DIR}`] : []), 'services/notifications/src/main.ts'],
     {
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -72,6 +72,7 @@ async function main() {
       JWKS_URL: idp.jwksUrl,
       AUTH_ISSUER: idp.issuer,
       AUTH_AUDIENCE: idp.audience,
+      ...(process.env.BENCH_NOTIFY_CONCURRENCY ? { FANOUT_CONCURRENCY: process.env.BENCH_NOTIFY_CONCURRENCY } : {}),
     },
     port!,
     async (url) => ((await (await fetch(`${url}/health`)).json()) as { status: string }).status === 'ok',
@@ -178,8 +179,11 @@ async function main() {
   const serviceRate = BURST / ((lastService - burstStart) / 1000);
   const [spread] = await sql`select extract(epoch from max(created_at))*1000 as created, extract(epoch from max(updated_at))*1000 as sent
     from deliveries where channel = 'email' and event_id in ${sql(burst.map((a) => JSON.parse(a.msg.value).eventId as string))}`;
-  const consumedRate = BURST / ((Number(spread!.created) - burstStart) / 1000);
-  log(`burst: consumer made the rows at ${fmt.rps(consumedRate)}/s; the last was sent ${fmt.ms(Number(spread!.sent) - Number(spread!.created))} ms after the last row`);
+  const [inbox] = await sql`select extract(epoch from min(processed_at))*1000 as first, extract(epoch from max(processed_at))*1000 as last
+    from inbox where event_id in ${sql(burst.map((a) => JSON.parse(a.msg.value).eventId as string))}`;
+  const consumedRate = BURST / ((Number(inbox!.last) - burstStart) / 1000);
+  const fannedRate = BURST / ((Number(spread!.created) - burstStart) / 1000);
+  log(`burst: consumer took the events at ${fmt.rps(consumedRate)}/s (first ${fmt.ms(Number(inbox!.first) - burstStart)} ms after the publish began), fan-out made the rows at ${fmt.rps(fannedRate)}/s; the last was sent ${fmt.ms(Number(spread!.sent) - Number(spread!.created))} ms after the last row`);
 
   log(`burst: the same ${BURST} messages with nodemailer alone (pool of 5, 20 in flight)`);
   const transport = nodemailer.createTransport({ url: sink.url, pool: true, maxConnections: 5 } as Parameters<typeof nodemailer.createTransport>[0]);

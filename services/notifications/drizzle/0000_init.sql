@@ -124,7 +124,11 @@ CREATE TABLE "waiting" (
 	"topic" text NOT NULL,
 	"event" jsonb NOT NULL,
 	"needs" uuid[] NOT NULL,
+	"projected" boolean NOT NULL,
 	"lenient" boolean DEFAULT false NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"run_after" timestamp with time zone DEFAULT now() NOT NULL,
+	"last_error" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -134,4 +138,5 @@ CREATE INDEX "deliveries_user_idx" ON "deliveries" USING btree ("user_id","id");
 CREATE INDEX "notifications_user_idx" ON "notifications" USING btree ("user_id","id");--> statement-breakpoint
 CREATE INDEX "outbox_unpublished_idx" ON "outbox" USING btree ("seq") WHERE published_at is null;--> statement-breakpoint
 CREATE INDEX "outbox_stream_idx" ON "outbox" USING btree ("partition_key","stream_version");--> statement-breakpoint
-CREATE INDEX "waiting_needs_idx" ON "waiting" USING gin ("needs");
+CREATE INDEX "waiting_needs_idx" ON "waiting" USING gin ("needs");--> statement-breakpoint
+CREATE INDEX "waiting_ready_idx" ON "waiting" USING btree ("created_at") WHERE cardinality(needs) = 0;

@@ -39,6 +39,9 @@ export const NotifyConfig = v.object({
   ACTOR_WAIT_MS: env.number(30_000),
   /** An event still missing its ticket or recipient after this long is dropped with a warning (ms; 7 days, the topics' retention). */
   WAITING_MAX_AGE_MS: env.number(7 * 86_400_000),
+  /** Fan-out workers (event → recipients → delivery rows) running at once, and their polling fallback. */
+  FANOUT_CONCURRENCY: env.number(4),
+  FANOUT_POLL_MS: env.number(1000),
   /** Sender loop: polling fallback, batch size, transient-failure attempts and the backoff cap. */
   SENDER_POLL_MS: env.number(1000),
   SENDER_BATCH: env.number(20),

@@ -27,6 +27,8 @@ export interface NotifyDeps {
   metrics: MetricsRegistry;
   /** After a commit that wrote outbox rows. */
   wakeRelay: () => void;
+  /** After a commit that queued events ready for fan-out. */
+  wakeFanout: () => void;
   /** After a commit that wrote pending deliveries. */
   wakeSender: () => void;
   /** After a commit that added feed items: best effort to the user's open sockets (the feed has them anyway). */

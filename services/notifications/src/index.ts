@@ -15,6 +15,7 @@ import { startNotificationConsumer } from './consumer.ts';
 import type { NotifyDeps } from './context.ts';
 import { migrationFiles } from './db/migrations.ts';
 import * as schema from './db/schema.ts';
+import { FanoutWorkers } from './fanout/fanoutWorkers.ts';
 import { startWaitingSweeper } from './fanout/waitingSweeper.ts';
 import { DeliverySender } from './delivery/deliverySender.ts';
 import { createEmailTransport } from './delivery/emailTransport.ts';
@@ -75,10 +76,13 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     metrics: ctx.metrics,
     wakeRelay: backbone.wakeRelay,
     wakeSender: () => sender.wake(),
+    wakeFanout: () => fanout.wake(),
     announce: (items) => announcer.announce(items),
     now: opts.now ?? (() => new Date()),
   };
+  const fanout = new FanoutWorkers(deps, { concurrency: config.FANOUT_CONCURRENCY, pollMs: config.FANOUT_POLL_MS });
   sender.start();
+  fanout.start();
   const sweeper = startWaitingSweeper(deps, config.ACTOR_WAIT_MS, config.WAITING_MAX_AGE_MS);
   const consumer = startNotificationConsumer(deps, bus, consumerSettings(config));
 
@@ -98,6 +102,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     async stop() {
       await consumer.stop();
       await sweeper.stop();
+      await fanout.stop();
       await sender.stop();
       email.close();
       announcer.close();

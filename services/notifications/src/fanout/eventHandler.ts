@@ -1,20 +1,21 @@
 /**
- * @module One event, one transaction: the inbox row (a redelivery stops here), the projection, the
- * notifications it triggers, and the waiting events it completes. After commit: wake the sender and
- * the relay, announce new feed items.
+ * @module The consumer's side. A partition is consumed one message at a time, so each message costs
+ * as few round trips as can be: most events are recorded in the inbox and queued for the fan-out
+ * workers in ONE statement (the workers apply their projection change, which is order-free: newest
+ * version or assignment wins, inserts are idempotent). Creations (user, project, ticket) are applied
+ * here, in a transaction with the inbox row, because they make queued events ready.
  */
 import type { Envelope, Topic } from '@syncro/contracts';
 import { recordOnce } from '@syncro/kit/inbox';
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { NotifyDeps, Tx } from '../context.ts';
 import * as projector from '../projection/projector.ts';
 import { waiting } from '../projection/projection.model.ts';
-import { noEffects, type Effects } from './recipientNotifier.ts';
-import { TRIGGER_TOPICS, resolveTrigger, type TriggerEvent } from './triggers.ts';
+import { TRIGGER_TOPICS, type TriggerEvent } from './triggers.ts';
 
 export const CONSUMER = 'notifications';
 
-const isTrigger = (topic: string): topic is TriggerEvent['topic'] => (TRIGGER_TOPICS as readonly string[]).includes(topic);
+export const isTrigger = (topic: string): topic is TriggerEvent['topic'] => (TRIGGER_TOPICS as readonly string[]).includes(topic);
 
 interface Projected {
   /** Ids this event made known: events waiting on them can run. */
@@ -25,7 +26,8 @@ interface Projected {
 
 const done = (completes: string[] = []): Projected => ({ completes, needs: [] });
 
-async function project(tx: Tx, topic: string, e: Envelope<any>): Promise<Projected> {
+/** Applies the event to the projection; safe to run again (newest version wins, inserts are idempotent). */
+export async function project(tx: Tx, topic: string, e: Envelope<any>): Promise<Projected> {
   switch (topic) {
     case 'user.created':
       return done(await projector.userCreated(tx, e));
@@ -53,72 +55,43 @@ async function project(tx: Tx, topic: string, e: Envelope<any>): Promise<Project
   }
 }
 
-async function park(tx: Tx, topic: string, event: Envelope<any>, needs: string[]) {
-  await tx
-    .insert(waiting)
-    .values({ eventId: event.eventId, topic, event, needs })
-    .onConflictDoUpdate({ target: waiting.eventId, set: { needs } });
+/** Removes `ids` from every queued event's needs; true when one became ready. */
+async function release(tx: Tx, ids: string[]): Promise<boolean> {
+  if (ids.length === 0) return false;
+  const list = sql`ARRAY[${sql.join(ids.map((id) => sql`${id}`), sql`, `)}]::uuid[]`;
+  const rows = await tx.execute<{ ready: boolean }>(sql`
+    update ${waiting} set needs = coalesce((select array_agg(n) from unnest(needs) n where n <> all(${list})), '{}')
+    where needs && ${list}
+    returning cardinality(needs) = 0 as ready`);
+  return rows.some((r) => r.ready);
 }
 
-/** The projection change, then the notifications; what either still needs. Safe to run again. */
-async function run(deps: NotifyDeps, tx: Tx, topic: string, event: Envelope<any>, effects: Effects, lenient: boolean) {
-  const projected = await project(tx, topic, event);
-  const needs = isTrigger(topic) ? await resolveTrigger(deps, tx, { topic, event } as TriggerEvent, effects, lenient) : [];
-  await release(deps, tx, projected.completes, effects);
-  return [...new Set([...projected.needs, ...needs])];
-}
-
-/** Re-runs the events waiting on any of `ids`; each leaves `waiting` once it needs nothing more. */
-async function release(deps: NotifyDeps, tx: Tx, ids: string[], effects: Effects) {
-  if (ids.length === 0) return;
-  const rows = await tx
-    .select()
-    .from(waiting)
-    .where(sql`${waiting.needs} && ARRAY[${sql.join(ids.map((id) => sql`${id}`), sql`, `)}]::uuid[]`)
-    .orderBy(waiting.createdAt)
-    .for('update');
-  for (const row of rows) {
-    const needs = await run(deps, tx, row.topic, row.event as Envelope<any>, effects, row.lenient);
-    if (needs.length === 0) await tx.delete(waiting).where(eq(waiting.eventId, row.eventId));
-    else await tx.update(waiting).set({ needs }).where(eq(waiting.eventId, row.eventId));
-  }
-}
-
-/**
- * Events that have waited longer than `olderThanMs` stop waiting for their actor's name; those that
- * still lack their ticket or recipient keep waiting. Returns how many it looked at.
- */
-export async function releaseStale(deps: NotifyDeps, olderThanMs: number, batch = 50): Promise<number> {
-  const effects = noEffects();
-  const n = await deps.db.transaction(async (tx) => {
-    const rows = await tx
-      .select()
-      .from(waiting)
-      .where(sql`${waiting.createdAt} < now() - ${olderThanMs} * interval '1 millisecond' and not ${waiting.lenient}`)
-      .orderBy(waiting.createdAt)
-      .limit(batch)
-      .for('update', { skipLocked: true });
-    for (const row of rows) {
-      const needs = await run(deps, tx, row.topic, row.event as Envelope<any>, effects, true);
-      if (needs.length === 0) await tx.delete(waiting).where(eq(waiting.eventId, row.eventId));
-      else await tx.update(waiting).set({ needs, lenient: true }).where(eq(waiting.eventId, row.eventId));
-    }
-    return rows.length;
-  });
-  if (effects.outbox) deps.wakeRelay();
-  if (effects.pending) deps.wakeSender();
-  if (effects.feed.length > 0) deps.announce(effects.feed);
-  return n;
-}
+const CREATIONS: ReadonlySet<string> = new Set(['user.created', 'project.created', 'ticket.created']);
 
 export async function handleEvent<T extends Topic>(deps: NotifyDeps, topic: T, event: Envelope<T>): Promise<void> {
-  const effects = noEffects();
+  if (!CREATIONS.has(topic)) {
+    // A redelivery finds its inbox row, so nothing is queued twice.
+    const queued = await deps.db.execute(sql`
+      with fresh as (insert into inbox (consumer, event_id) values (${CONSUMER}, ${event.eventId}) on conflict do nothing returning 1)
+      insert into ${waiting} (event_id, topic, event, needs, projected)
+      select ${event.eventId}, ${topic}, ${JSON.stringify(event)}::jsonb, '{}', false from fresh
+      on conflict do nothing
+      returning 1`);
+    if (queued.length > 0) deps.wakeFanout();
+    return;
+  }
+  let ready = false;
   await deps.db.transaction(async (tx) => {
     if (!(await recordOnce(tx, CONSUMER, event.eventId))) return;
-    const needs = await run(deps, tx, topic, event, effects, false);
-    if (needs.length > 0) await park(tx, topic, event, needs);
+    const projected = await project(tx, topic, event);
+    if (isTrigger(topic) || projected.needs.length > 0) {
+      await tx
+        .insert(waiting)
+        .values({ eventId: event.eventId, topic, event, needs: projected.needs, projected: projected.needs.length === 0 })
+        .onConflictDoNothing();
+      ready = projected.needs.length === 0;
+    }
+    if (await release(tx, projected.completes)) ready = true;
   });
-  if (effects.outbox) deps.wakeRelay();
-  if (effects.pending) deps.wakeSender();
-  if (effects.feed.length > 0) deps.announce(effects.feed);
+  if (ready) deps.wakeFanout();
 }

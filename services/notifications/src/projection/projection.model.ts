@@ -3,7 +3,8 @@
  * built from events so a message never needs a call to another service, and the events that wait
  * for a part of that copy which has not arrived yet (`waiting`).
  */
-import { bigint, boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const users = pgTable('users', {
   id: uuid('id').primaryKey(),
@@ -57,9 +58,10 @@ export const comments = pgTable(
 );
 
 /**
- * An event that notifies someone but arrived before what its message needs (the ticket, the
- * project, the recipient's user row). `needs` holds those ids; each projection event that brings
- * one re-runs the waiting events naming it.
+ * The fan-out queue. Every event that notifies someone is put here by the consumer (with the
+ * inbox row, in its transaction); fan-out workers take the rows whose `needs` is empty, several at
+ * a time. `needs` holds the ids the event still lacks (its ticket, project, recipient's or actor's
+ * user row); the projection event that brings one removes it from every row that names it.
  */
 export const waiting = pgTable(
   'waiting',
@@ -68,9 +70,18 @@ export const waiting = pgTable(
     topic: text('topic').notNull(),
     event: jsonb('event').notNull(),
     needs: uuid('needs').array().notNull(),
-    /** Waited long enough: no longer waits for the actor's name (see releaseStale). */
+    /** False while the event's own projection change still waits (a ticket change before its ticket). */
+    projected: boolean('projected').notNull(),
+    /** Waited long enough: no longer waits for the actor's name (see the sweeper). */
     lenient: boolean('lenient').notNull().default(false),
+    /** Fan-out failures (a bug, the database away): retried with backoff, the last error kept. */
+    attempts: integer('attempts').notNull().default(0),
+    runAfter: timestamp('run_after', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('waiting_needs_idx').using('gin', t.needs)],
+  (t) => [
+    index('waiting_needs_idx').using('gin', t.needs),
+    index('waiting_ready_idx').on(t.createdAt).where(sql`cardinality(needs) = 0`),
+  ],
 );
