@@ -179,6 +179,8 @@ async function main() {
   const serviceRate = BURST / ((lastService - burstStart) / 1000);
   const [spread] = await sql`select extract(epoch from max(created_at))*1000 as created, extract(epoch from max(updated_at))*1000 as sent
     from deliveries where channel = 'email' and event_id in ${sql(burst.map((a) => JSON.parse(a.msg.value).eventId as string))}`;
+  const retried = await sql`select attempts, last_error from deliveries where channel = 'email' and attempts > 1`;
+  if (retried.length > 0) log(`${retried.length} mails needed more than one attempt, e.g. ${JSON.stringify(retried[0])}`);
   const [inbox] = await sql`select extract(epoch from min(processed_at))*1000 as first, extract(epoch from max(processed_at))*1000 as last
     from inbox where event_id in ${sql(burst.map((a) => JSON.parse(a.msg.value).eventId as string))}`;
   const consumedRate = BURST / ((Number(inbox!.last) - burstStart) / 1000);

@@ -42,9 +42,12 @@ export const NotifyConfig = v.object({
   /** Fan-out workers (event → recipients → delivery rows) running at once, and their polling fallback. */
   FANOUT_CONCURRENCY: env.number(4),
   FANOUT_POLL_MS: env.number(1000),
+  /** Events a fan-out worker handles per transaction. */
+  FANOUT_BATCH: env.number(10),
   /** Sender loop: polling fallback, batch size, transient-failure attempts and the backoff cap. */
   SENDER_POLL_MS: env.number(1000),
   SENDER_BATCH: env.number(20),
+  SENDER_LANES: env.number(2),
   DELIVERY_MAX_ATTEMPTS: env.number(12),
   DELIVERY_MAX_BACKOFF_MS: env.number(60_000),
 });

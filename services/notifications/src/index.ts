@@ -80,8 +80,8 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     announce: (items) => announcer.announce(items),
     now: opts.now ?? (() => new Date()),
   };
-  const fanout = new FanoutWorkers(deps, { concurrency: config.FANOUT_CONCURRENCY, pollMs: config.FANOUT_POLL_MS });
-  sender.start();
+  const fanout = new FanoutWorkers(deps, { concurrency: config.FANOUT_CONCURRENCY, pollMs: config.FANOUT_POLL_MS, batch: config.FANOUT_BATCH });
+  sender.start(config.SENDER_LANES);
   fanout.start();
   const sweeper = startWaitingSweeper(deps, config.ACTOR_WAIT_MS, config.WAITING_MAX_AGE_MS);
   const consumer = startNotificationConsumer(deps, bus, consumerSettings(config));

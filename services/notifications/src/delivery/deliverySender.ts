@@ -36,9 +36,9 @@ interface Claimed {
 
 export class DeliverySender {
   private running = false;
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private woken = false;
+  private loops: Promise<void>[] = [];
+  private sleepers = new Set<() => void>();
+  private woken = 0;
   private readonly sent;
   private readonly failed;
   private readonly retried;
@@ -55,45 +55,43 @@ export class DeliverySender {
     });
   }
 
-  start() {
+  /** `lanes` loops claim and send at once (SKIP LOCKED keeps their batches apart), so one slow mail does not hold up the rest. */
+  start(lanes = 1) {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loops = Array.from({ length: Math.max(1, lanes) }, () => this.run());
   }
 
   wake() {
-    this.woken = true;
-    this.wakeUp?.();
+    this.woken++;
+    for (const wakeUp of this.sleepers) wakeUp();
   }
 
   async stop() {
     this.running = false;
-    this.wakeUp?.();
-    await this.loop;
+    this.wake();
+    await Promise.all(this.loops);
   }
 
   private async run() {
     while (this.running) {
+      const seen = this.woken;
       let claimed = 0;
       try {
         claimed = await this.tick();
       } catch (err) {
         this.o.logger.warn('delivery sender tick failed', { err });
       }
-      if (claimed >= this.o.batch || !this.running) continue;
-      if (this.woken) {
-        this.woken = false;
-        continue;
-      }
+      if (claimed >= this.o.batch || !this.running || seen !== this.woken) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.o.pollMs);
-        this.wakeUp = () => {
+        const wakeUp = () => {
           clearTimeout(timer);
+          this.sleepers.delete(wakeUp);
           resolve();
         };
+        const timer = setTimeout(wakeUp, this.o.pollMs);
+        this.sleepers.add(wakeUp);
       });
-      this.wakeUp = null;
-      this.woken = false;
     }
   }
 
@@ -109,7 +107,14 @@ export class DeliverySender {
         order by next_attempt_at limit ${this.o.batch}
         for update skip locked)
       returning id, user_id, channel, attempts, message`) as unknown as Claimed[];
-    await Promise.all(rows.map((row) => this.deliver(row)));
+    const sent: { id: string; providerMessageId: string }[] = [];
+    await Promise.all(rows.map((row) => this.deliver(row, sent)));
+    // The successes in one statement: a round trip per batch, not per mail.
+    if (sent.length > 0) {
+      await sql`update deliveries d set status = 'sent', provider_message_id = x.pid, last_error = null, lease_until = null, updated_at = now()
+        from unnest(${sql.array(sent.map((s) => s.id))}::uuid[], ${sql.array(sent.map((s) => s.providerMessageId))}::text[]) as x(id, pid)
+        where d.id = x.id`;
+    }
     return rows.length;
   }
 
@@ -120,14 +125,13 @@ export class DeliverySender {
     return { ok: false, permanent: true, error: `nothing to send on ${m.channel}` };
   }
 
-  private async deliver(row: Claimed) {
+  private async deliver(row: Claimed, sent: { id: string; providerMessageId: string }[]) {
     const sql = this.o.db.$client;
     const outcome = await this.send(row).catch((err): SendOutcome => ({ ok: false, permanent: false, error: (err as Error).message }));
     const labels = { channel: row.channel };
     if (outcome.ok) {
       this.sent.inc(labels);
-      await sql`update deliveries set status = 'sent', provider_message_id = ${outcome.providerMessageId}, last_error = null,
-        lease_until = null, updated_at = now() where id = ${row.id}`;
+      sent.push({ id: row.id, providerMessageId: outcome.providerMessageId });
       return;
     }
     if (outcome.permanent || row.attempts >= this.o.maxAttempts) {
