@@ -92,6 +92,18 @@ describe('email over real SMTP', () => {
     expect(h.mailsTo(outsider.email, b.code)).toHaveLength(0); // not a member
   }, 30_000);
 
+  test('two comments back to back: the first author hears of the second', async () => {
+    const owner = await h.user('Owner Burst');
+    const kai = await h.user('Kai First', 'en');
+    const lia = await h.user('Lia Second', 'en');
+    const b = await h.board([owner, kai, lia], 'Hilo');
+    await h.publish('ticket.commented', commented(b, kai.id, 'one'));
+    await h.publish('ticket.commented', commented(b, lia.id, 'two'));
+    const [mail] = await eventually("Lia's comment to Kai", () => h.mailsTo(kai.email, 'Lia Second commented')[0] && h.mailsTo(kai.email, 'Lia Second commented'));
+    expect(mail!.subject).toBe(`Lia Second commented on ${b.code}: Hilo`);
+    await eventually('both comments to the reporter', () => h.mailsTo(owner.email, 'comentó').length === 2);
+  }, 30_000);
+
   test('preference none: no mail, and a skipped row that says why', async () => {
     const owner = await h.user('Owner None');
     const nina = await h.user('Nina None');

@@ -11,7 +11,7 @@ import { EventHeader, SCHEMA_VERSION, partitionKey, type Payload, type Topic } f
 import { client, createTestDatabase, newUser, startTestIdp, type Client, type TestUser } from '@syncro/testing';
 import { ensureTopics } from '../../../shared/kit/src/bus/topics.ts';
 import { loadNotifyConfig } from '../src/config.ts';
-import { startMailSink, type MailSink } from '../src/dev/mailSink.ts';
+import { startMailSink } from '../src/dev/mailSink.ts';
 import { start, type NotificationService } from '../src/index.ts';
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');

@@ -45,7 +45,7 @@ export async function startMailSink(opts: { port?: number; host?: string; onMail
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       closeTimeout: 50,
-      onRcptTo(address, _session, callback) {
+      onRcptTo(_address, _session, callback) {
         if (!refusal) return callback();
         const err = new Error(refusal.message) as Error & { responseCode: number };
         err.responseCode = refusal.code;

@@ -2,8 +2,8 @@
  * @module The consumer's side. A partition is consumed one message at a time, so each message costs
  * as few round trips as can be: most events are recorded in the inbox and queued for the fan-out
  * workers in ONE statement (the workers apply their projection change, which is order-free: newest
- * version or assignment wins, inserts are idempotent). Creations (user, project, ticket) are applied
- * here, in a transaction with the inbox row, because they make queued events ready.
+ * version or assignment wins, inserts are idempotent). Creations and comments are applied here, in a
+ * transaction with the inbox row (see APPLIED_HERE).
  */
 import type { Envelope, Topic } from '@syncro/contracts';
 import { recordOnce } from '@syncro/kit/inbox';
@@ -66,10 +66,15 @@ async function release(tx: Tx, ids: string[]): Promise<boolean> {
   return rows.some((r) => r.ready);
 }
 
-const CREATIONS: ReadonlySet<string> = new Set(['user.created', 'project.created', 'ticket.created']);
+/**
+ * Applied here, in order: creations make queued events ready; a comment must be in the projection
+ * before the next comment of its ticket (same partition) is fanned out, or its author would miss
+ * that one as an "earlier commenter".
+ */
+const APPLIED_HERE: ReadonlySet<string> = new Set(['user.created', 'project.created', 'ticket.created', 'ticket.commented']);
 
 export async function handleEvent<T extends Topic>(deps: NotifyDeps, topic: T, event: Envelope<T>): Promise<void> {
-  if (!CREATIONS.has(topic)) {
+  if (!APPLIED_HERE.has(topic)) {
     // A redelivery finds its inbox row, so nothing is queued twice.
     const queued = await deps.db.execute(sql`
       with fresh as (insert into inbox (consumer, event_id) values (${CONSUMER}, ${event.eventId}) on conflict do nothing returning 1)
