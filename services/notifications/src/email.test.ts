@@ -108,7 +108,7 @@ describe('email over real SMTP', () => {
     const owner = await h.user('Owner None');
     const nina = await h.user('Nina None');
     const api = await h.as(nina);
-    const put = await api.put('/notifications/preferences', { kinds: { assigned: 'none' } });
+    const put = await api.put('/notifications/preferences', { channels: { assigned: 'none' } });
     expect(put.status).toBe(200);
     expect(put.body.channels.assigned).toEqual([]);
     const b = await h.board([owner, nina]);

@@ -116,7 +116,7 @@ describe('Web Push', () => {
     const owner = await h.user('Owner Push');
     const pia = await h.user('Pia Push');
     const api = await h.as(pia);
-    expect((await api.put('/notifications/preferences', { kinds: { assigned: ['push', 'in_app'] } })).status).toBe(200);
+    expect((await api.put('/notifications/preferences', { channels: { assigned: ['push', 'in_app'] } })).status).toBe(200);
     const live = subscription(`/live/${pia.id}`);
     const gone = subscription(`/gone/${pia.id}`);
     const reg = await api.post('/notifications/push-subscriptions', live);
@@ -161,11 +161,11 @@ describe('bad input: a 4xx naming the field, nothing written', () => {
     await refuses(api.get('/notifications/deliveries?status=lost'), 'status');
     await refuses(api.get('/notifications/deliveries?limit=101'), 'limit');
     await refuses(api.post('/notifications/not-a-uuid/read'), 'id');
-    await refuses(api.put('/notifications/preferences', { kinds: { assigned: ['fax'] } }), 'assigned');
-    await refuses(api.put('/notifications/preferences', { kinds: { gossip: [] } }), 'gossip');
+    await refuses(api.put('/notifications/preferences', { channels: { assigned: ['fax'] } }), 'assigned');
+    await refuses(api.put('/notifications/preferences', { channels: { gossip: [] } }), 'gossip');
     await refuses(api.put('/notifications/preferences', { locale: 'fr' }), 'locale');
     await refuses(api.put('/notifications/preferences', { muted: 'yes' }), 'muted');
-    await refuses(api.put('/notifications/preferences', {}), 'kinds, muted, locale');
+    await refuses(api.put('/notifications/preferences', {}), 'channels, muted, locale');
     const malformed = await api.raw('PUT', '/notifications/preferences', '{"muted": tru', { 'content-type': 'application/json' });
     expect(malformed.status).toBe(400);
     await refuses(api.put('/notifications/projects/lower-case/mute', { muted: true }), 'id');

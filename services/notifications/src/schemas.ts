@@ -29,11 +29,11 @@ const ChannelList = v.union(
 
 export const PreferencesBody = v.pipe(
   v.strictObject({
-    kinds: v.optional(v.strictObject(Object.fromEntries(KINDS.map((k) => [k, v.optional(ChannelList)])) as Record<(typeof KINDS)[number], v.OptionalSchema<typeof ChannelList, undefined>>)),
+    channels: v.optional(v.strictObject(Object.fromEntries(KINDS.map((k) => [k, v.optional(ChannelList)])) as Record<(typeof KINDS)[number], v.OptionalSchema<typeof ChannelList, undefined>>)),
     muted: v.optional(v.boolean('must be true or false')),
     locale: v.optional(v.nullable(v.picklist(LOCALES, `must be one of ${LOCALES.join(', ')}, or null for the account's`))),
   }),
-  v.check((b) => Object.keys(b).length > 0, 'name at least one of kinds, muted, locale'),
+  v.check((b) => Object.keys(b).length > 0, 'name at least one of channels, muted, locale'),
 );
 
 export const MuteBody = v.strictObject({ muted: v.boolean('must be true or false') });

@@ -27,6 +27,7 @@ test('SMTP down for 30 s: what was queued meanwhile is delivered after, each mai
   });
   const depth = await (await fetch(`${h.url}/metrics`)).text();
   expect(depth).toMatch(/notification_queue_depth [1-9]/);
+  expect(depth).toMatch(/notification_oldest_pending_seconds (0\.\d*[1-9]|[1-9])/);
   await Bun.sleep(30_000);
   await h.sink.start();
 

@@ -53,7 +53,7 @@ describe('preferences decide the channels', () => {
     // By key once its project.created has arrived (by UUID at any time).
     await eventually('the project known', async () => (await (await h.as(pat)).put(`/notifications/projects/${b.key}/mute`, { muted: true })).status === 200);
     expect((await (await h.as(pat)).get('/notifications/preferences')).body.mutedProjects).toEqual([b.projectId]);
-    const english = await (await h.as(lu)).put('/notifications/preferences', { locale: 'en', kinds: { member_added: 'none' } });
+    const english = await (await h.as(lu)).put('/notifications/preferences', { locale: 'en', channels: { member_added: 'none' } });
     expect(english.body).toMatchObject({ locale: 'en', channels: { member_added: [], assigned: ['email', 'in_app'] } });
 
     for (const u of [mo, pat, lu]) await h.publish('ticket.assigned', assigned(b, u.id, owner.id));

@@ -7,7 +7,7 @@ import { readPreferences, type EffectivePreferences } from './preferencesReader.
 
 export interface PreferencesChange {
   /** Per kind: the channels to use, `[]` or `'none'` for no message at all. */
-  kinds?: Partial<Record<Kind, Channel[] | 'none'>>;
+  channels?: Partial<Record<Kind, Channel[] | 'none'>>;
   muted?: boolean;
   /** `null` goes back to the account's locale. */
   locale?: Locale | null;
@@ -19,7 +19,7 @@ export async function updatePreferences(db: NotifyDb, userId: string, change: Pr
     await tx.insert(preferences).values({ userId }).onConflictDoNothing();
     const [row] = await tx.select().from(preferences).where(eq(preferences.userId, userId)).for('update');
     const channels = { ...row!.channels };
-    for (const [kind, value] of Object.entries(change.kinds ?? {}) as [Kind, Channel[] | 'none'][]) {
+    for (const [kind, value] of Object.entries(change.channels ?? {}) as [Kind, Channel[] | 'none'][]) {
       channels[kind] = value === 'none' ? [] : [...new Set(value)];
     }
     await tx
@@ -38,7 +38,7 @@ export async function updatePreferences(db: NotifyDb, userId: string, change: Pr
 /** The unsubscribe link: that kind stops coming through that channel; the others are untouched. */
 export async function unsubscribe(db: NotifyDb, userId: string, kind: Kind, channel: Channel): Promise<EffectivePreferences> {
   const current = await readPreferences(db, userId);
-  return updatePreferences(db, userId, { kinds: { [kind]: current.channels[kind].filter((c) => c !== channel) } });
+  return updatePreferences(db, userId, { channels: { [kind]: current.channels[kind].filter((c) => c !== channel) } });
 }
 
 export async function setProjectMute(db: NotifyDb, userId: string, projectId: string, muted: boolean): Promise<EffectivePreferences> {
