@@ -1,0 +1,28 @@
+/**
+ * @module New in-app notifications to the realtime hub: PUBLISH on `user:{userId}` (the JSON of the
+ * notification.created fields). Best effort: the feed has them and `notification.created` is in
+ * the outbox, so a Redis outage loses no notification, only its instant delivery.
+ */
+import type { Logger } from '@syncro/kit/log';
+import { RedisClient } from 'bun';
+import type { FeedItem } from './context.ts';
+
+export interface Announcer {
+  announce(items: FeedItem[]): void;
+  close(): void;
+}
+
+export const userChannel = (userId: string) => `user:${userId}`;
+
+export function createAnnouncer(url: string, logger: Logger): Announcer {
+  // No offline queue: with Redis down a PUBLISH fails at once instead of piling up.
+  const redis = new RedisClient(url, { enableOfflineQueue: false, autoReconnect: true, connectionTimeout: 1000 });
+  return {
+    announce(items) {
+      for (const item of items) {
+        redis.publish(userChannel(item.userId), JSON.stringify(item)).catch((err) => logger.debug('notification not announced', { err: String(err) }));
+      }
+    },
+    close: () => redis.close(),
+  };
+}
