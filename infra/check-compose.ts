@@ -24,10 +24,13 @@ type Service = {
 
 const ROOT = resolve(import.meta.dir, '..');
 /** The application services: their database and port (DESIGN § Configuration). */
-const APP_SERVICES: Record<string, { db: string; port: number }> = {
+const APP_SERVICES: Record<string, { db: string | null; port: number }> = {
   auth: { db: 'syncro_auth_db', port: 3001 },
   tickets: { db: 'syncro_ticket_db', port: 3002 },
   assignment: { db: 'syncro_assign_db', port: 3003 },
+  notifications: { db: 'syncro_notify_db', port: 3004 },
+  // The hub keeps no database: its state is rooms in memory and Redis.
+  realtime: { db: null, port: 3005 },
 };
 const REQUIRED = ['redpanda', 'console', 'topics', 'postgres', 'redis', ...Object.keys(APP_SERVICES)];
 const ONE_SHOT = new Set(['topics']);
@@ -108,7 +111,7 @@ export function checkCompose(file: string): string[] {
   };
   // Every application service: its own database, the compose broker, its port, its entry point.
   for (const [service, { db, port }] of Object.entries(APP_SERVICES)) {
-    expectEnv(service, 'DATABASE_URL', (v) => v === `postgres://postgres:postgres@postgres:5432/${db}`, `the compose postgres, ${db}`);
+    if (db) expectEnv(service, 'DATABASE_URL', (v) => v === `postgres://postgres:postgres@postgres:5432/${db}`, `the compose postgres, ${db}`);
     expectEnv(service, 'KAFKA_BROKERS', (v) => v === 'redpanda:9092', 'redpanda:9092');
     expectEnv(service, 'PORT', (v) => v === String(port), String(port));
     const cmd = [services[service]?.command ?? []].flat().join(' ');
@@ -118,7 +121,8 @@ export function checkCompose(file: string): string[] {
       expectEnv(service, 'AUTH_ISSUER', (v) => v.length > 0, 'an issuer');
     }
   }
-  expectEnv('tickets', 'REDIS_URL', (v) => v === 'redis://redis:6379', 'redis://redis:6379');
+  for (const service of ['tickets', 'notifications', 'realtime']) expectEnv(service, 'REDIS_URL', (v) => v === 'redis://redis:6379', 'redis://redis:6379');
+  expectEnv('realtime', 'TICKETS_URL', (v) => v === 'http://tickets:3002', 'http://tickets:3002');
   const rpCmd = [services.redpanda?.command ?? []].flat().join(' ');
   if (!/--mode[= ]dev-container/.test(rpCmd)) fail('services.redpanda.command: want --mode dev-container');
   const topicsCmd = [services.topics?.entrypoint ?? [], services.topics?.command ?? []].flat().join(' ');

@@ -2,7 +2,8 @@
 # infra/start.sh — the one command that starts SyncroBoard on this machine, installing what it
 # needs: Bun (pinned) and dependencies, Postgres/Redis (started if stopped), the databases,
 # Kafka (KRaft, jars from Maven Central) and its topics, then the services in the foreground:
-# auth on :3001, tickets on :3002, assignment on :3003, the realtime hub on :3005. Ctrl-C stops the services; `bash infra/down.sh` stops Kafka too.
+# auth :3001, tickets :3002, assignment :3003, notifications :3004 (mail to a local sink, read at
+# :8025, unless SMTP_URL is set), the realtime hub :3005. Ctrl-C stops the services; `bash infra/down.sh` stops Kafka too.
 #
 # This is the development start: the Auth Service runs with AUTH_DEV_LOGIN=1 (password-less
 # `POST /auth/dev/login`) unless you set AUTH_DEV_LOGIN=0, and signs with a key it generates and
@@ -51,6 +52,7 @@ export JWKS_URL="${JWKS_URL:-http://127.0.0.1:${AUTH_PORT}/.well-known/jwks.json
 TICKETS_PORT="${TICKETS_PORT:-3002}"
 ASSIGNMENT_PORT="${ASSIGNMENT_PORT:-3003}"
 REALTIME_PORT="${REALTIME_PORT:-3005}"
+NOTIFICATIONS_PORT="${NOTIFICATIONS_PORT:-3004}"
 # The hub reads projects' event logs with a service credential of its own: a client secret made
 # for this run (auth keeps only its hash), unless one is given.
 REALTIME_CLIENT_SECRET="${REALTIME_CLIENT_SECRET:-sbs_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')}"
@@ -68,6 +70,17 @@ log "tickets on http://127.0.0.1:${TICKETS_PORT} (health: /health, API document:
 
 service "$ASSIGNMENT_PORT" "${ASSIGNMENT_DATABASE_URL:-}" "${ASSIGNMENT_KAFKA_GROUP_ID:-}" services/assignment/src/main.ts
 log "assignment on http://127.0.0.1:${ASSIGNMENT_PORT} (health: /health, API document: /openapi)"
+
+# Mail goes to a local catch-all unless SMTP_URL names a real server: read it at :8025.
+if [ -z "${SMTP_URL:-}" ]; then
+  export MAIL_SINK_SMTP_PORT="${MAIL_SINK_SMTP_PORT:-2525}" MAIL_SINK_HTTP_PORT="${MAIL_SINK_HTTP_PORT:-8025}"
+  export SMTP_URL="smtp://127.0.0.1:${MAIL_SINK_SMTP_PORT}"
+  bun --no-warnings services/notifications/src/dev/mailSink.ts & pids+=($!)
+  log "mail sink: SMTP 127.0.0.1:${MAIL_SINK_SMTP_PORT}, received mails at http://127.0.0.1:${MAIL_SINK_HTTP_PORT}/"
+fi
+service "$NOTIFICATIONS_PORT" "${NOTIFICATIONS_DATABASE_URL:-}" "${NOTIFICATIONS_KAFKA_GROUP_ID:-}" services/notifications/src/main.ts \
+  PUBLIC_URL="${NOTIFICATIONS_PUBLIC_URL:-http://127.0.0.1:${NOTIFICATIONS_PORT}}"
+log "notifications on http://127.0.0.1:${NOTIFICATIONS_PORT} (health: /health, API document: /openapi)"
 
 service "$REALTIME_PORT" "" "${REALTIME_KAFKA_GROUP_ID:-}" services/realtime/src/main.ts \
   TICKETS_URL="http://127.0.0.1:${TICKETS_PORT}" AUTH_URL="http://127.0.0.1:${AUTH_PORT}" \

@@ -120,7 +120,7 @@ exec bash infra/start.sh
 `;
 
 /** Variables of the test process that would point a service elsewhere than its own instance. */
-const NOT_PASSED = ['NODE_ENV', 'PORT', 'DATABASE_URL', 'KAFKA_GROUP_ID', 'AUTH_ISSUER', 'JWKS_URL', 'PUBLIC_URL', 'AUTH_PUBLIC_URL'];
+const NOT_PASSED = ['NODE_ENV', 'PORT', 'DATABASE_URL', 'KAFKA_GROUP_ID', 'AUTH_ISSUER', 'JWKS_URL', 'PUBLIC_URL', 'AUTH_PUBLIC_URL', 'SMTP_URL', 'SERVICE_CLIENTS'];
 
 /**
  * Runs `bash infra/start.sh` as the README says, on its own ports, databases, consumer groups and
@@ -131,7 +131,7 @@ const NOT_PASSED = ['NODE_ENV', 'PORT', 'DATABASE_URL', 'KAFKA_GROUP_ID', 'AUTH_
  */
 export async function startSystem(timeoutMs = 40_000): Promise<System> {
   const deadline = Date.now() + timeoutMs;
-  const [auth, tickets, assignment] = freePorts(3) as [number, number, number];
+  const [auth, tickets, assignment, notifications, realtime, smtp, mailWeb] = freePorts(7) as [number, number, number, number, number, number, number];
   const run = crypto.randomUUID().slice(0, 8);
   const undo: (() => unknown)[] = [];
   // Every step runs even when one before it failed; the first failure is reported.
@@ -160,12 +160,12 @@ export async function startSystem(timeoutMs = 40_000): Promise<System> {
     undo.push(() => rmSync(dir, { recursive: true, force: true }));
     logPath = join(dir, 'system.log');
     const databases: string[] = [];
-    for (const prefix of ['readme_auth', 'readme_tickets', 'readme_assign']) {
+    for (const prefix of ['readme_auth', 'readme_tickets', 'readme_assign', 'readme_notify']) {
       const db = await createTestDatabase(prefix);
       undo.push(() => db.drop());
       databases.push(db.url);
     }
-    const [authDb, ticketsDb, assignmentDb] = databases as [string, string, string];
+    const [authDb, ticketsDb, assignmentDb, notifyDb] = databases as [string, string, string, string];
     const prefix = process.env.KAFKA_TOPIC_PREFIX;
     const kafka = prefix ? null : await startThrowawayKafka({ startTimeoutSec: 20 });
     if (kafka) undo.push(() => kafka.dispose());
@@ -182,6 +182,14 @@ export async function startSystem(timeoutMs = 40_000): Promise<System> {
       ASSIGNMENT_DATABASE_URL: assignmentDb,
       TICKETS_KAFKA_GROUP_ID: `readme-tickets-${run}`,
       ASSIGNMENT_KAFKA_GROUP_ID: `readme-assignment-${run}`,
+      // The services the walk-through does not visit still start, on ports and data of their own.
+      NOTIFICATIONS_PORT: String(notifications),
+      NOTIFICATIONS_DATABASE_URL: notifyDb,
+      NOTIFICATIONS_KAFKA_GROUP_ID: `readme-notifications-${run}`,
+      REALTIME_PORT: String(realtime),
+      REALTIME_KAFKA_GROUP_ID: `readme-realtime-${run}`,
+      MAIL_SINK_SMTP_PORT: String(smtp),
+      MAIL_SINK_HTTP_PORT: String(mailWeb),
       // Only what this run publishes, whatever the topics held before.
       KAFKA_OFFSET_RESET: 'latest',
       AUTH_KEY_DIR: join(dir, 'auth-keys'),

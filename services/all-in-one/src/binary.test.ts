@@ -13,6 +13,7 @@ let dir: string;
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let authDatabase: Awaited<ReturnType<typeof createTestDatabase>>;
 let assignDatabase: Awaited<ReturnType<typeof createTestDatabase>>;
+let notifyDatabase: Awaited<ReturnType<typeof createTestDatabase>>;
 let proc: ReturnType<typeof Bun.spawn> | undefined;
 
 beforeAll(async () => {
@@ -20,6 +21,7 @@ beforeAll(async () => {
   database = await createTestDatabase('binary_test');
   authDatabase = await createTestDatabase('binary_auth_test');
   assignDatabase = await createTestDatabase('binary_assign_test');
+  notifyDatabase = await createTestDatabase('binary_notify_test');
 });
 afterAll(async () => {
   proc?.kill();
@@ -27,6 +29,7 @@ afterAll(async () => {
   await database.drop();
   await authDatabase.drop();
   await assignDatabase.drop();
+  await notifyDatabase.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -52,6 +55,8 @@ describe('single binary', () => {
         AUTH_KEY_DIR: join(dir, 'keys'),
         AUTH_DEV_LOGIN: '1',
         ASSIGNMENT_DATABASE_URL: assignDatabase.url,
+        NOTIFICATIONS_DATABASE_URL: notifyDatabase.url,
+        NOTIFICATIONS_KAFKA_GROUP_ID: `binary-notifications-${crypto.randomUUID()}`,
         // Its own groups from the topics' end: the shared broker holds other tests' events.
         TICKETS_KAFKA_GROUP_ID: `binary-tickets-${crypto.randomUUID()}`,
         ASSIGNMENT_KAFKA_GROUP_ID: `binary-assignment-${crypto.randomUUID()}`,
@@ -74,7 +79,7 @@ describe('single binary', () => {
       health = await fetch(`${base}/health`).then((r) => r.json() as Promise<typeof health>, () => undefined);
     }
     expect(health?.status).toBe('ok');
-    expect(Object.keys(health!.checks!)).toContain('assignment.consumer');
+    expect(Object.keys(health!.checks!)).toEqual(expect.arrayContaining(['assignment.consumer', 'notifications.consumer', 'realtime.redis']));
 
     // The binary's own Auth Service signs the user in; its Ticket Service trusts that token.
     const login = await client(base).post('/auth/dev/login', { email: 'binary@example.test', name: 'Binary' });
@@ -110,5 +115,14 @@ describe('single binary', () => {
     const created = frames.find((f) => f.event === 'ticketCreated');
     expect(created?.data.version).toBeGreaterThan(joined!.data.version);
     ws.close();
+
+    // The notification role heard of the assignment: the assignee assigned themself, so no message
+    // for that, but the welcome of a new user lands in their in-app feed.
+    let feed: { items?: { kind: string }[] } | undefined;
+    for (let i = 0; i < 100 && !feed?.items?.length; i++) {
+      await Bun.sleep(100);
+      feed = (await api.get('/notifications')).body;
+    }
+    expect(feed?.items?.map((n) => n.kind)).toContain('welcome');
   }, 120_000);
 });

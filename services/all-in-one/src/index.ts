@@ -7,6 +7,7 @@ import type { RunningService, ServiceContext } from '@syncro/kit/service';
 import { loadAssignmentConfig, start as startAssignment } from '@syncro/assignment';
 import { loadAuthConfig, newClientSecret, start as startAuth, type AuthService } from '@syncro/auth';
 import type { TokenVerifier } from '@syncro/kit/auth';
+import { loadNotifyConfig, start as startNotifications } from '@syncro/notifications';
 import { loadRealtimeConfig, start as startRealtime } from '@syncro/realtime';
 import { createServiceVerifier, loadTicketConfig, start as startTickets } from '@syncro/tickets';
 import * as v from 'valibot';
@@ -69,6 +70,13 @@ export const REGISTRY = [
       }),
   }),
   role({ name: 'assignment', database: 'syncro_assign_db', loadConfig: (source) => loadAssignmentConfig(source), start: (ctx, config, local) => startAssignment(ctx, { config, ...withVerify(local) }) }),
+  role({
+    name: 'notifications',
+    database: 'syncro_notify_db',
+    // Links in messages and unsubscribe links point at this process (the board and the API share it).
+    loadConfig: (source) => loadNotifyConfig({ APP_URL: self(source), PUBLIC_URL: self(source), ...source }),
+    start: (ctx, config, local) => startNotifications(ctx, { config, ...withVerify(local) }),
+  }),
   role({
     name: 'realtime',
     loadConfig: (source, local) =>
