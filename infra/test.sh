@@ -21,7 +21,9 @@ fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # --no-warnings: kafkajs 2.2 schedules negative timeouts, which Bun reports on every run.
-LOG_LEVEL="${LOG_LEVEL:-error}" bun --no-warnings test "$@" 2>&1 | tee "$log"
+# --timeout: integration tests and their hooks talk to real Postgres/Redis/Kafka, on a 2-core
+# machine under load; bunfig's [test] timeout is ignored by Bun (oven-sh/bun#7789).
+LOG_LEVEL="${LOG_LEVEL:-error}" bun --no-warnings test --timeout 30000 "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 passed="$(grep -Eo '^[[:space:]]*[0-9]+ pass$' "$log" | tail -n1 | grep -Eo '[0-9]+' || echo 0)"

@@ -44,11 +44,12 @@ beforeAll(async () => {
   });
   await backbone.consumer!.ready;
 }, 120_000);
+// Stopping a consumer and a broker under load takes longer than the default 5 s hook budget.
 afterAll(async () => {
   await backbone?.stop();
   await db?.drop();
   await kafka?.dispose();
-});
+}, 60_000);
 
 const healthy = async (name: 'kafka' | 'consumer') =>
   backbone.checks[name]!.check().then(
