@@ -5,9 +5,10 @@
  * answer came and when its `ticketCreated` frame reached each socket. Everything runs in this one
  * process (Ticket Service, hub, clients), so the numbers are pessimistic on a small machine.
  *
- *   bun services/realtime/bench/createToSocket.ts
+ *   bun bench/realtimeCreateToSocket.ts
  */
-import { startHub } from '../test/harness.ts';
+import { startHub } from '../services/realtime/test/harness.ts';
+import { cleanup, useBenchNamespace } from './lib.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -20,6 +21,8 @@ const pct = (xs: number[], p: number) => {
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 process.env.LOG_LEVEL ??= 'error';
+// Its own topics: the running system never sees the bench's events (removed by cleanup()).
+await useBenchNamespace();
 const hub = await startHub();
 try {
   const { user, api, project } = await hub.tickets.owner('Bench');
@@ -70,5 +73,6 @@ try {
   console.log(`frame on a socket (from send):   p50 ${ms(pct(delivered, 50))}  p99 ${ms(pct(delivered, 99))}  max ${ms(Math.max(...delivered))}`);
 } finally {
   await hub.stop();
+  await cleanup();
   process.exit(0);
 }
