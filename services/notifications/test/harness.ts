@@ -9,19 +9,12 @@ import { createLogger } from '@syncro/kit/log';
 import { serve, serviceContext, type Served } from '@syncro/kit/service';
 import { EventHeader, SCHEMA_VERSION, partitionKey, type Payload, type Topic } from '@syncro/contracts';
 import { client, createTestDatabase, newUser, startTestIdp, type Client, type TestUser } from '@syncro/testing';
-import { ensureTopics } from '../../../shared/kit/src/bus/topics.ts';
 import { loadNotifyConfig } from '../src/config.ts';
 import { startMailSink } from '../src/dev/mailSink.ts';
 import { start, type NotificationService } from '../src/index.ts';
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Topics this service adds to the contract; created here until redpanda/topics.conf lists them. */
-const OWN_TOPICS = ['user.updated', 'notification.created'].flatMap((name) => [
-  { name, partitions: 3, retentionMs: 604_800_000, cleanupPolicy: 'delete' },
-  { name: `${name}.dlq`, partitions: 1, retentionMs: 2_592_000_000, cleanupPolicy: 'delete' },
-]);
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 export const randomKey = () => `N${Array.from(crypto.getRandomValues(new Uint8Array(5)), (b) => LETTERS[b % 26]).join('')}`;
@@ -32,7 +25,6 @@ export interface NotifyHarnessOptions {
 }
 
 export async function startNotify(opts: NotifyHarnessOptions = {}) {
-  await ensureTopics(BROKERS, OWN_TOPICS, { replicationFactor: 1 });
   const idp = await startTestIdp();
   const database = await createTestDatabase('notify_test');
   const sink = await startMailSink();

@@ -6,7 +6,6 @@
 import { serve, serviceContext, type Served } from '@syncro/kit/service';
 import { eventually, startTestIdp, type TestIdp, type TestUser } from '@syncro/testing';
 import { BROKERS, REDIS_URL, startTickets, type Tickets } from '@syncro/tickets/harness';
-import { ensureTopics } from '../../../shared/kit/src/bus/topics.ts';
 import { loadRealtimeConfig } from '../src/config.ts';
 import { start, type RealtimeService } from '../src/index.ts';
 
@@ -25,19 +24,7 @@ export interface HubOptions {
   env?: Record<string, string>;
 }
 
-/**
- * `notification.created` (which the bridge consumes) and its DLQ, until redpanda/topics.conf lists
- * them and infra/up.sh creates them: the shared broker does not create topics by itself.
- */
-let notificationTopics: Promise<unknown> | null = null;
-export const ensureNotificationTopics = () =>
-  (notificationTopics ??= ensureTopics(
-    BROKERS,
-    ['notification.created', 'notification.created.dlq'].map((name) => ({ name, partitions: name.endsWith('.dlq') ? 1 : 3, retentionMs: 604_800_000, cleanupPolicy: 'delete' })),
-  ));
-
 export async function startHub(opts: HubOptions = {}) {
-  if (opts.bridge !== false) await ensureNotificationTopics();
   const ownIdp = !opts.idp && !opts.tickets;
   const idp = opts.tickets?.idp ?? opts.idp ?? (await startTestIdp());
   const ownTickets = !opts.tickets;

@@ -7,15 +7,12 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { parseEnvelope } from '@syncro/contracts';
 import { collectEvents, eventually, type EventCollector } from '@syncro/testing';
 import { BROKERS, browser, loginThroughProvider, startAuth, startMockProvider, type Auth, type MockProvider } from '@syncro/auth/harness';
-// The topic is in redpanda/topics.conf once the lead adds it; created here so the test stands alone.
-import { ensureTopics } from '../../../../shared/kit/src/bus/topics.ts';
 
 let provider: MockProvider;
 let auth: Auth;
 let events: EventCollector;
 
 beforeAll(async () => {
-  await ensureTopics(BROKERS, ['user.updated', 'user.updated.dlq'].map((name) => ({ name, partitions: name.endsWith('.dlq') ? 1 : 3, retentionMs: 604_800_000, cleanupPolicy: 'delete' })));
   provider = await startMockProvider();
   events = await collectEvents(BROKERS, ['user.created', 'user.updated']);
   auth = await startAuth({ OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: 'syncro-web', OIDC_CLIENT_SECRET: 'shh' });
