@@ -81,4 +81,31 @@ describe('pg bus specifics', () => {
     expect(rows[1]!.o - rows[0]!.o).toBe(1);
     expect(rows.map((r) => r.value)).toEqual(['x', 'y']);
   });
+
+  test('a database restart: publishing and health fail meanwhile, then the member takes its partitions again and goes on', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'pg-bus-restart-'));
+    chmodSync(home, 0o755);
+    let server = await startEmbeddedPostgres({ dataDir: join(home, 'data') });
+    const bus = createPgBus({ url: server.url, logger, pollMs: 100 });
+    const key = crypto.randomUUID();
+    const got: string[] = [];
+    const sub = await bus.subscribe({ groupId: `restart-${crypto.randomUUID()}`, topics: ['user.created'], handle: keep(got, key) });
+    try {
+      await bus.publish([msg(key, '1')]);
+      await eventually('1 heard', () => got.includes('1'), 10_000);
+      await server.stop();
+      await expect(bus.publish([msg(key, 'never acknowledged')])).rejects.toThrow();
+      await expect(sub.check()).rejects.toThrow();
+      server = await startEmbeddedPostgres({ dataDir: join(home, 'data'), port: server.port });
+      await eventually('publish accepted again', () => bus.publish([msg(key, '2')]).then(() => true, () => false), 15_000);
+      await eventually('2 heard', () => got.includes('2'), 15_000);
+      await eventually('healthy again', () => sub.check().then(() => true, () => false), 10_000);
+      expect(got).toEqual(['1', '2']);
+    } finally {
+      await sub.stop();
+      await bus.close();
+      await server.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
 });

@@ -170,24 +170,35 @@ export function createPgBus(opts: PgBusOptions): EventBus {
       const partKey = (topic: string, partition: number) => fnv(`${topic}\u0000${partition}`) | 0;
 
       /** Claims free partitions, and drops any whose lock this session no longer holds (it reconnected). */
+      let verifiedAt = 0;
       const claim = async () => {
-        const held = new Set(
-          (await member<{ k: string }[]>`
-            select objid::text as k from pg_locks
-            where locktype = 'advisory' and objsubid = 2 and pid = pg_backend_pid() and classid = ${String(groupKey >>> 0)}::oid`).map((r) => r.k),
-        );
-        for (const [id, p] of owned) if (!held.has(String(partKey(p.topic, p.partition) >>> 0))) owned.delete(id);
-        const all = await member<{ topic: string; partition: number }[]>`select topic, partition from bus_partitions where topic = any(${topics}) order by topic, partition`;
-        for (const { topic, partition } of all) {
-          const id = `${topic}\u0000${partition}`;
-          if (owned.has(id)) continue;
-          const [{ ok }] = (await member`select pg_try_advisory_lock(${groupKey}::int, ${partKey(topic, partition)}::int) as ok`) as unknown as [{ ok: boolean }];
-          if (!ok) continue;
-          const start = fromBeginning && !fromNow ? '0' : (ends.get(id) ?? '0');
-          await sql`insert into bus_offsets (group_id, topic, partition, "offset") values (${groupId}, ${topic}, ${partition}, ${start}) on conflict do nothing`;
-          const [{ offset }] = (await sql`select "offset"::text from bus_offsets where group_id = ${groupId} and topic = ${topic} and partition = ${partition}`) as unknown as [{ offset: string }];
-          owned.set(id, { topic, partition, position: BigInt(offset), busy: false, resumeAt: 0 });
+        // Locks go only with the session (a reconnect): checked once per poll interval, not per round.
+        if (owned.size && performance.now() - verifiedAt > pollMs) {
+          const held = new Set(
+            (await member<{ k: string }[]>`
+              select objid::text as k from pg_locks
+              where locktype = 'advisory' and objsubid = 2 and pid = pg_backend_pid() and classid = ${String(groupKey >>> 0)}::oid`).map((r) => r.k),
+          );
+          verifiedAt = performance.now();
+          for (const [id, p] of owned) if (!held.has(String(partKey(p.topic, p.partition) >>> 0))) owned.delete(id);
         }
+        const all = await member<{ topic: string; partition: number }[]>`select topic, partition from bus_partitions where topic = any(${topics})`;
+        const free = all.filter((p) => !owned.has(`${p.topic}\u0000${p.partition}`));
+        if (free.length === 0) return;
+        const won = await member<{ topic: string; partition: number }[]>`
+          select topic, partition from unnest(${free.map((p) => p.topic)}::text[], ${free.map((p) => p.partition)}::int[], ${free.map((p) => partKey(p.topic, p.partition))}::int[]) as f(topic, partition, k)
+          where pg_try_advisory_lock(${groupKey}::int, k)`;
+        if (won.length === 0) return;
+        const starts = won.map((p) => (fromBeginning && !fromNow ? '0' : (ends.get(`${p.topic}\u0000${p.partition}`) ?? '0')));
+        const positions = await sql<{ topic: string; partition: number; offset: string }[]>`
+          with wanted as (select * from unnest(${won.map((p) => p.topic)}::text[], ${won.map((p) => p.partition)}::int[], ${starts}::bigint[]) as w(topic, partition, start)),
+          added as (
+            insert into bus_offsets (group_id, topic, partition, "offset") select ${groupId}, topic, partition, start from wanted
+            on conflict do nothing returning topic, partition, "offset")
+          select topic, partition, "offset"::text from added
+          union all
+          select o.topic, o.partition, o."offset"::text from bus_offsets o join wanted w using (topic, partition) where o.group_id = ${groupId}`;
+        for (const r of positions) owned.set(`${r.topic}\u0000${r.partition}`, { topic: r.topic, partition: r.partition, position: BigInt(r.offset), busy: false, resumeAt: 0 });
       };
 
       /** One partition's batch, in order; the position moves (and is committed) past what is done. */
@@ -252,14 +263,19 @@ export function createPgBus(opts: PgBusOptions): EventBus {
         }
       };
 
+      let failing = false;
       const loop = (async () => {
         while (!stopped) {
           woken = false;
           try {
             await round();
             lastRound = performance.now();
+            if (failing) log.info('bus database answers again', { groupId });
+            failing = false;
           } catch (err) {
-            if (!stopped) log.warn('bus round failed; trying again', { groupId, err });
+            // One line per outage, not one per round.
+            if (!stopped && !failing) log.warn('bus round failed; retrying until the database answers', { groupId, err });
+            failing = true;
             await Bun.sleep(500);
           }
           if (stopped || woken) continue;
