@@ -82,6 +82,23 @@ describe('pg bus specifics', () => {
     expect(rows.map((r) => r.value)).toEqual(['x', 'y']);
   });
 
+  test('concurrent publishers of one key: gapless offsets, each publisher in its own order', async () => {
+    const bus = createPgBus({ url: db.url, logger, pollMs: 100 });
+    const key = crypto.randomUUID();
+    const got: IncomingMessage[] = [];
+    const sub = await bus.subscribe({ groupId: `conc-${crypto.randomUUID()}`, topics: ['user.created'], fromNow: true, handle: async (m) => void (m.key === key && got.push(m)) });
+    await Promise.all(Array.from({ length: 10 }, (_, p) => bus.publish(Array.from({ length: 10 }, (_, i) => msg(key, `${p}:${i}`)))));
+    await eventually('all 100', () => got.length >= 100, 10_000);
+    await sub.stop();
+    await bus.close();
+    const offsets = got.map((m) => Number(m.offset));
+    expect(offsets).toEqual(Array.from({ length: 100 }, (_, i) => offsets[0]! + i));
+    for (let p = 0; p < 10; p++) {
+      const mine = got.map((m) => m.value!).filter((v) => v.startsWith(`${p}:`));
+      expect(mine).toEqual(Array.from({ length: 10 }, (_, i) => `${p}:${i}`));
+    }
+  });
+
   test('a database restart: publishing and health fail meanwhile, then the member takes its partitions again and goes on', async () => {
     const home = mkdtempSync(join(tmpdir(), 'pg-bus-restart-'));
     chmodSync(home, 0o755);

@@ -120,19 +120,24 @@ export function createPgBus(opts: PgBusOptions): EventBus {
         run.messages.push(m);
       }
       const ordered = [...runs.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
-      await sql.begin(async (tx) => {
-        for (const run of ordered) {
-          const n = run.messages.length;
-          const [{ next }] = (await tx`
-            insert into bus_partitions (topic, partition, next_offset) values (${run.topic}, ${run.partition}, ${n})
-            on conflict (topic, partition) do update set next_offset = bus_partitions.next_offset + ${n}
-            returning next_offset::text as next`) as unknown as [{ next: string }];
-          const first = BigInt(next) - BigInt(n);
-          const rows = run.messages.map((m, i) => ({ topic: run.topic, partition: run.partition, offset: String(first + BigInt(i)), key: m.key, value: m.value, headers: m.headers }));
-          await tx`insert into bus_log ${tx(rows as never, 'topic', 'partition', 'offset', 'key', 'value', 'headers')}`;
-        }
-        for (const topic of new Set(ordered.map((r) => r.topic))) await tx`select pg_notify(${CHANNEL}, ${topic})`;
-      });
+      const rows = ordered.flatMap((r) => r.messages.map((m, i) => ({ topic: r.topic, partition: r.partition, i, m })));
+      // One statement: each partition's next offset bumped by its run (its row locked to the commit,
+      // so offsets become visible in order), and the run written at the offsets it got.
+      await sql`
+        with runs as (
+          select * from unnest(${ordered.map((r) => r.topic)}::text[], ${ordered.map((r) => r.partition)}::int[], ${ordered.map((r) => r.messages.length)}::int[]) with ordinality as r(topic, partition, n, ord)),
+        bumped as (
+          insert into bus_partitions (topic, partition, next_offset) select topic, partition, n from runs order by ord
+          on conflict (topic, partition) do update set next_offset = bus_partitions.next_offset + excluded.next_offset
+          returning topic, partition, next_offset)
+        insert into bus_log (topic, partition, "offset", key, value, headers)
+        select m.topic, m.partition, b.next_offset - r.n + m.i, m.key, m.value, m.headers::jsonb
+        from unnest(${rows.map((r) => r.topic)}::text[], ${rows.map((r) => r.partition)}::int[], ${rows.map((r) => r.i)}::int[],
+                    ${rows.map((r) => r.m.key)}::text[], ${rows.map((r) => r.m.value)}::text[], ${rows.map((r) => JSON.stringify(r.m.headers))}::text[])
+             as m(topic, partition, i, key, value, headers)
+        join bumped b using (topic, partition) join runs r using (topic, partition)`;
+      // After the commit: a lost notification costs only the subscribers' polling interval.
+      await sql`select pg_notify(${CHANNEL}, t) from unnest(${[...new Set(ordered.map((r) => r.topic))]}::text[]) t`.catch(() => {});
       for (const s of local) if (ordered.some((r) => s.topics.has(r.topic))) s.wake();
       prune();
     },
