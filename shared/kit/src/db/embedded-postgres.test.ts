@@ -99,13 +99,15 @@ describe('embedded postgres', () => {
     expect(n).toBe(5);
   });
 
-  test('a server left by a process killed with -9 is stopped and the folder started again', async () => {
+  test('a folder in use by a live process is refused; a server left by a process killed with -9 is stopped and the folder started again', async () => {
     await pg.stop();
     // A child process starts the server and is killed before it can stop it.
     const child = Bun.spawn(['bun', '-e', `import { startEmbeddedPostgres } from ${JSON.stringify(join(import.meta.dir, 'embedded-postgres.ts'))}; const p = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)} }); console.log(p.url); await Bun.sleep(60_000);`], { stdout: 'pipe', stderr: 'inherit' });
     const reader = child.stdout.getReader();
     const { value } = await reader.read();
     const orphanUrl = new TextDecoder().decode(value).trim();
+    // While its owner lives, the folder is in use: a second start is refused and stops nothing.
+    await expect(startEmbeddedPostgres({ dataDir })).rejects.toThrow(/in use by process/);
     child.kill('SIGKILL');
     await child.exited;
     const orphan = postgres(orphanUrl, { max: 1, onnotice: () => {} });

@@ -121,23 +121,50 @@ export async function unpackPostgres(archive: Blob, cacheDir: string): Promise<s
   return dir;
 }
 
-/** A server left running by a process that was killed (-9) still holds the folder: stop it first. */
-async function stopOrphan(dataDir: string) {
+const OWNER_FILE = 'syncro-owner';
+
+/** `pid starttime`: the start time (Linux) tells a live owner from a new process that got its pid. */
+const processId = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return `${pid} ${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
+  } catch {
+    return String(pid);
+  }
+};
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+};
+
+/** Folders this process runs a server on: a second start here would stop the first. */
+const running = new Set<string>();
+
+/**
+ * A server left running by a process that was killed (-9) still holds the folder: stop it first.
+ * A folder whose owner process still lives is in use (another syncroboard on the same data): refused.
+ */
+async function takeOver(dataDir: string) {
+  if (running.has(dataDir)) throw new Error(`The embedded Postgres already runs on ${dataDir} in this process`);
+  const ownerFile = join(dataDir, OWNER_FILE);
+  if (existsSync(ownerFile)) {
+    const owner = readFileSync(ownerFile, 'utf8').trim();
+    const pid = Number(owner.split(' ')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) && processId(pid) === owner) {
+      throw new Error(`The data folder ${dataDir} is in use by process ${pid} (another syncroboard?)`);
+    }
+  }
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return;
-  try {
-    process.kill(pid, 'SIGINT'); // fast shutdown
-  } catch {
-    return; // gone: Postgres removes a stale pid file by itself
-  }
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return; // Postgres removes a stale pid file by itself
+  process.kill(pid, 'SIGINT'); // fast shutdown
   for (let i = 0; i < 300; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
+    if (!alive(pid)) return;
     await Bun.sleep(20);
   }
   throw new Error(`A Postgres (pid ${pid}) still runs on ${dataDir} and did not stop`);
@@ -166,7 +193,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     }
     writeFileSync(passwordPath, password, { mode: 0o600 });
   } else {
-    await stopOrphan(dataDir);
+    await takeOver(dataDir);
   }
   chmodSync(passwordPath, 0o600);
   const password = readFileSync(passwordPath, 'utf8').trim();
@@ -207,6 +234,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       await probe.end({ timeout: 1 });
     }
   }
+
+  running.add(dataDir);
+  writeFileSync(join(dataDir, OWNER_FILE), processId(process.pid));
+  child.once('exit', () => {
+    running.delete(dataDir);
+    rmSync(join(dataDir, OWNER_FILE), { force: true });
+  });
 
   let stopping: Promise<void> | null = null;
   return {
