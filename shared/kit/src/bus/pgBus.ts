@@ -29,6 +29,8 @@ export interface PgBusOptions {
   retentionMs?: number;
   /** Messages fetched per partition and round. */
   batchSize?: number;
+  /** Connections of the shared pool (publish, fetch, commit); each subscription adds one of its own, and LISTEN one. */
+  max?: number;
 }
 
 const CHANNEL = 'syncro_bus';
@@ -60,9 +62,9 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string) => {
 };
 
 export function createPgBus(opts: PgBusOptions): EventBus {
-  const { url, topicPrefix = topicPrefixFromEnv(), partitions = 8, pollMs = 1000, retentionMs = 7 * 86_400_000, batchSize = 100 } = opts;
+  const { url, topicPrefix = topicPrefixFromEnv(), partitions = 8, pollMs = 1000, retentionMs = 7 * 86_400_000, batchSize = 100, max = 10 } = opts;
   const log = opts.logger.child({ component: 'pg-bus' });
-  const sql = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 5 });
+  const sql = postgres(url, { max, onnotice: () => {}, connect_timeout: 5 });
   const physical = (t: string) => topicPrefix + t;
   const logical = (t: string) => (topicPrefix && t.startsWith(topicPrefix) ? t.slice(topicPrefix.length) : t);
   /** Subscribers of this process, woken at once by a local publish. */
