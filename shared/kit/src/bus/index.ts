@@ -1,7 +1,8 @@
-/** @module The bus: port, Kafka adapter, consumer runner and topic definitions. */
+/** @module The bus: port, Kafka and Postgres adapters, consumer runner and topic definitions. */
 export * from './port.ts';
 export * from './kafka.ts';
 export * from './runner.ts';
 export * from './dlqReplay.ts';
 export * from './consumerConfig.ts';
 export * from './topics.ts';
+export * from './pgBus.ts';

