@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { startEmbeddedPostgres } from '../shared/kit/src/db/embedded-postgres.ts';
-import { startPglite } from '../shared/kit/src/db/embedded-pglite.ts';
+import { startPglite } from './lib/pglite.ts';
 
 type Started = { url: string; stop(): Promise<void> };
 const profiles: Record<string, (dataDir: string) => Promise<Started>> = {
