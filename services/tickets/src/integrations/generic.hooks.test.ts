@@ -168,3 +168,28 @@ describe('generic integrations (Standard Webhooks)', () => {
     expect((await post(integration.id, signed(integration.secret, { title: 'x' }))).status).toBe(404);
   });
 });
+
+describe('generic integrations under concurrency', () => {
+  test('deliveries racing on one new externalId make one ticket; the others update it', async () => {
+    const { project, integration } = await connect();
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => post(integration.id, signed(integration.secret, { title: `race ${i}`, externalId: 'same-alert' }))),
+    );
+    expect(answers.map((a) => a.status).toSorted()).toEqual([200, 200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.ticket.code)).size).toBe(1);
+    expect((await counts(project.id)).tickets).toBe(1);
+  });
+
+  test('the outbox row of a delivery-made ticket is the one an API create writes (same contract, same headers)', async () => {
+    const { api, project, integration } = await connect();
+    const viaApi = (await api.post(`/projects/${project.id}/tickets`, { title: 'same shape', labels: ['x'] })).body;
+    const viaHook = (await post(integration.id, signed(integration.secret, { title: 'same shape', labels: ['x'] }))).body.ticket;
+    const rows = await t.service.deps.db.execute<{ aggregateid: string; payload: Record<string, unknown>; headers: Record<string, string>; stream_version: number }>(
+      sql`select aggregateid, payload, headers, stream_version from outbox where aggregateid in (${viaApi.id}, ${viaHook.id}) order by stream_version`,
+    );
+    const [a, h] = [rows.find((r) => r.aggregateid === viaApi.id)!, rows.find((r) => r.aggregateid === viaHook.id)!];
+    expect(Object.keys(h.payload).toSorted()).toEqual(Object.keys(a.payload).toSorted());
+    expect(Object.keys(h.headers).toSorted()).toEqual(Object.keys(a.headers).toSorted());
+    expect(h.payload).toMatchObject({ ticketId: viaHook.id, projectId: project.id, code: viaHook.code, version: Number(h.stream_version), reporterId: integration.botUserId, status: 'OPEN' });
+  });
+});

@@ -6,6 +6,8 @@
  */
 import { InvalidField } from '@syncro/kit/errors';
 import * as v from 'valibot';
+import type { NewTicket } from '../tickets/ticketCreator.ts';
+import type { IntegrationDefaults } from './integrations.model.ts';
 import { cleanLabels, commentFromHook, createFromHook, editFromHook, findByExternalId, ignored, walkStatus, type Effect, type HookResult } from './hookEffects.ts';
 
 const Issue = v.object({
@@ -37,6 +39,20 @@ const describe = (issue: v.InferOutput<typeof Issue>) => {
 };
 const title = (issue: v.InferOutput<typeof Issue>) => issue.title.trim().slice(0, 200) || `GitHub issue #${issue.number}`;
 
+const openedTicket = (defaults: IntegrationDefaults, issue: v.InferOutput<typeof Issue>): NewTicket => ({
+  title: title(issue),
+  description: describe(issue),
+  priority: defaults.priority,
+  labels: cleanLabels([...defaults.labels, ...issue.labels.map((l) => l.name)]),
+});
+
+/** `issues.opened`: the ticket it makes, unless the issue has one already (then applyGitHub answers). */
+export function githubCreatePlan(defaults: IntegrationDefaults, event: string | null, payload: unknown): { input: NewTicket; externalId: string } | null {
+  if (event !== 'issues' || (payload as { action?: unknown } | null)?.action !== 'opened') return null;
+  const { issue } = parse(IssuesEvent, payload);
+  return { input: openedTicket(defaults, issue), externalId: `issue:${issue.id}` };
+}
+
 /** `event` is `X-GitHub-Event`; `ping` is answered before this runs. */
 export async function applyGitHub(e: Effect, event: string, payload: unknown): Promise<HookResult> {
   if (event === 'issues') {
@@ -46,8 +62,7 @@ export async function applyGitHub(e: Effect, event: string, payload: unknown): P
     if (action === 'opened') {
       const known = await findByExternalId(e.tx, e.integration.id, externalId);
       if (known) return { status: 200, outcome: 'unchanged', ticket: { id: known.id, code: known.code }, note: 'issue already has a ticket' };
-      const { defaults } = e.integration;
-      return createFromHook(e, { title: title(issue), description: describe(issue), priority: defaults.priority, labels: cleanLabels([...defaults.labels, ...labels]) }, externalId);
+      return createFromHook(e, openedTicket(e.integration.defaults, issue), externalId);
     }
     const ticket = await findByExternalId(e.tx, e.integration.id, externalId);
     if (!ticket) return ignored(`issues.${action} for issue #${issue.number}, which has no ticket here`);
