@@ -193,3 +193,16 @@ describe('generic integrations under concurrency', () => {
     expect(h.payload).toMatchObject({ ticketId: viaHook.id, projectId: project.id, code: viaHook.code, version: Number(h.stream_version), reporterId: integration.botUserId, status: 'OPEN' });
   });
 });
+
+describe('redeliveries after the world moved on', () => {
+  test('a delivery redelivered after its ticket was deleted answers what it answered and makes no new ticket', async () => {
+    const { api, project, integration } = await connect();
+    const d = signed(integration.secret, { title: 'flaky test', externalId: 'ci-9' });
+    const first = await post(integration.id, d);
+    expect(first.status).toBe(201);
+    expect((await api.delete(`/tickets/${first.body.ticket.code}`)).status).toBe(204);
+    const again = await post(integration.id, d);
+    expect([again.status, again.body]).toEqual([201, first.body]);
+    expect((await counts(project.id)).tickets).toBe(0);
+  });
+});

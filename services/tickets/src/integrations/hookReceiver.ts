@@ -4,20 +4,20 @@
  * effect and the delivery record, committed together: a create in one statement
  * (hookTicketCreator.ts), anything else in one transaction. Every refusal is logged, and one that
  * reached a known integration is a row of its delivery log; none writes a ticket or an idempotency
- * record. The integration and a recorded answer are read in one prepared query.
+ * record. The integration comes from a short in-process cache (integrationCache.ts).
  */
 import { BadInput, DomainError, InvalidField, NotFound, RateLimited, Unauthenticated } from '@syncro/kit/errors';
 import { httpStatusOf } from '@syncro/kit/http';
 import type { RateLimiter } from '@syncro/kit/ratelimit';
 import { takeOrThrow } from '@syncro/kit/ratelimit';
-import { and, eq, sql } from 'drizzle-orm';
-import { executePrepared } from '../db/prepared.ts';
+import { and, eq } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
 import { hasCode } from '../projects/projectCreator.ts';
 import { botUser, inOneTransaction } from './botDeps.ts';
 import { applyGeneric, genericCreatePlan, parseGeneric } from './genericHook.ts';
 import { applyGitHub, githubCreatePlan } from './githubHook.ts';
 import { createTicketFromDelivery } from './hookTicketCreator.ts';
+import { integrationCache } from './integrationCache.ts';
 import type { HookResult } from './hookEffects.ts';
 import { verifyGitHub, verifyStandard } from './hookVerifier.ts';
 import { integrationDeliveries, type IntegrationRow } from './integrations.model.ts';
@@ -40,31 +40,8 @@ async function recorded(deps: Deps, integrationId: string, deliveryId: string): 
   return row ? { status: row.status, body: row.response as HookAnswer['body'], replay: true } : null;
 }
 
-interface Found {
-  id: string; project_id: string; kind: IntegrationRow['kind']; name: string; bot_user_id: string; bot_name: string;
-  secret: string; previous_secret: string | null; previous_secret_until: Date | null; defaults: IntegrationRow['defaults'];
-  enabled: boolean; created_by: string; created_at: Date; seen_status: number | null; seen_response: unknown;
-}
-
-async function lookUp(deps: Deps, integrationId: string, deliveryId: string | null) {
-  const [r] = await executePrepared<Found & Record<string, unknown>>(deps.db, sql`
-    select i.*, d.status as seen_status, d.response as seen_response
-    from integrations i
-    left join integration_deliveries d on d.integration_id = i.id and d.delivery_id = ${deliveryId} and d.accepted
-    where i.id = ${integrationId}::uuid
-    limit 1`);
-  if (!r) return { integration: undefined, seen: null };
-  const integration: IntegrationRow = {
-    id: r.id, projectId: r.project_id, kind: r.kind, name: r.name, botUserId: r.bot_user_id, botName: r.bot_name, secret: r.secret,
-    previousSecret: r.previous_secret, previousSecretUntil: r.previous_secret_until && new Date(r.previous_secret_until),
-    defaults: r.defaults, enabled: r.enabled, createdBy: r.created_by, createdAt: new Date(r.created_at),
-  };
-  const seen = r.seen_status === null ? null : { deliveryId, answer: { status: r.seen_status, body: r.seen_response as HookAnswer['body'], replay: true } };
-  return { integration, seen };
-}
-
 export async function receiveHook(deps: Deps, limiter: RateLimiter, integrationId: string, raw: string, headers: Headers, retry = true): Promise<HookAnswer> {
-  const { integration, seen: seenEarly } = await lookUp(deps, integrationId, headers.get('webhook-id') ?? headers.get('x-github-delivery'));
+  const integration = await integrationCache(deps.db).get(integrationId);
   if (!integration?.enabled) {
     deps.logger.warn('webhook refused', { integrationId, status: 404, reason: integration ? 'disabled' : 'unknown' });
     throw new NotFound(`Integration ${integrationId}`);
@@ -89,8 +66,8 @@ export async function receiveHook(deps: Deps, limiter: RateLimiter, integrationI
   if (!verdict.ok) throw await refuse(new Unauthenticated(verdict.message, verdict.code), false);
   if (!deliveryId) throw await refuse(new BadInput('X-GitHub-Delivery is required', 'DELIVERY_ID_MISSING'), true);
 
-  const seen = seenEarly?.deliveryId === deliveryId ? seenEarly.answer : await recorded(deps, integration.id, deliveryId);
-  if (seen) return seen;
+  // No look-up of the delivery id first: its unique index refuses a second record, and the
+  // refusal (23505, below) answers what was recorded, whichever of the two came first.
   const bot = botUser(integration);
 
   try {
@@ -128,7 +105,12 @@ export async function receiveHook(deps: Deps, limiter: RateLimiter, integrationI
       // Another delivery mapped the same external id at the same moment: now it exists, update it.
       if (retry) return receiveHook(deps, limiter, integrationId, raw, headers, false);
     }
-    if (err instanceof DomainError) throw await refuse(err, true);
+    if (err instanceof DomainError) {
+      // A redelivery whose effect no longer applies (its ticket deleted since) still gets its answer.
+      const earlier = await recorded(deps, integration.id, deliveryId);
+      if (earlier) return earlier;
+      throw await refuse(err, true);
+    }
     throw err;
   }
 }

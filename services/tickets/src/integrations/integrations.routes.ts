@@ -7,6 +7,7 @@ import type { TicketDeps } from '../context.ts';
 import { requireOwner } from '../projects/projectAccess.ts';
 import { ProjectParams } from '../projects/projects.schema.ts';
 import { ErrorView, guardedErrors } from '../responses.schema.ts';
+import { integrationCache } from './integrationCache.ts';
 import { presentDelivery, presentIntegration } from './integrationPresenter.ts';
 import {
   changeIntegration,
@@ -34,6 +35,7 @@ const ownerErrors = { ...guardedErrors, 403: ErrorView, 429: ErrorView } as cons
 
 export const integrationRoutes = (deps: TicketDeps) => {
   const writes = inProcessRateLimiter({ limit: 30, windowS: 60 });
+  const cache = integrationCache(deps.db);
   const base = (request: Request) => deps.config.PUBLIC_URL ?? new URL(request.url).origin;
   return new Elysia({ name: 'tickets.integrations' })
     .use(authGuard(deps.verify, 'tickets'))
@@ -62,6 +64,7 @@ export const integrationRoutes = (deps: TicketDeps) => {
         await takeOrThrow('integration changes', [writes, user.id]);
         const { project } = await requireOwner(deps.db, params.id, user.id);
         const row = await changeIntegration(deps.db, await requireIntegration(deps.db, project.id, params.iid), body);
+        cache.forget(row.id);
         return presentIntegration(row, base(request));
       },
       { params: IntegrationParams, body: PatchIntegrationBody, response: { 200: IntegrationView, ...ownerErrors }, detail: { summary: 'Rename, enable/disable, or change the defaults', tags: ['integrations'] } },
@@ -72,6 +75,7 @@ export const integrationRoutes = (deps: TicketDeps) => {
         await takeOrThrow('integration changes', [writes, user.id]);
         const { project } = await requireOwner(deps.db, params.id, user.id);
         const row = await rotateIntegrationSecret(deps.db, await requireIntegration(deps.db, project.id, params.iid), body?.graceSeconds ?? DEFAULT_GRACE_S);
+        cache.forget(row.id);
         return { ...presentIntegration(row, base(request)), secret: row.secret };
       },
       { params: IntegrationParams, body: RotateBody, response: { 200: IntegrationWithSecretView, ...ownerErrors }, detail: { summary: 'New secret; the old one works for graceSeconds more (default 24 h)', tags: ['integrations'] } },
@@ -82,6 +86,7 @@ export const integrationRoutes = (deps: TicketDeps) => {
         await takeOrThrow('integration changes', [writes, user.id]);
         const { project } = await requireOwner(deps.db, params.id, user.id);
         await deleteIntegration(deps.db, await requireIntegration(deps.db, project.id, params.iid));
+        cache.forget(params.iid);
         set.status = 204;
       },
       { params: IntegrationParams, response: { 204: v.undefined(), ...ownerErrors }, detail: { summary: 'Delete an integration (its bot leaves the project)', tags: ['integrations'] } },
