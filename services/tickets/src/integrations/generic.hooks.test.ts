@@ -57,6 +57,10 @@ describe('generic integrations (Standard Webhooks)', () => {
     const asMember = await t.as(member);
     expect((await asMember.post(`/projects/${project.id}/integrations`, { kind: 'generic', name: 'x' })).status).toBe(403);
     expect((await asMember.get(`/projects/${project.id}/integrations/${integration.id}/deliveries`)).status).toBe(403);
+    // Members may read who the bot is, to show its name on what it reported.
+    const bots = await asMember.get(`/projects/${project.id}/bots`);
+    expect(bots.body.bots).toEqual([{ userId: integration.botUserId, name: 'CI alerts (integration)', kind: 'generic', integrationId: integration.id }]);
+    expect((await t.anonymous.get(`/projects/${project.id}/bots`)).status).toBe(401);
     expect((await api.post(`/projects/${project.id}/integrations`, { kind: 'jira', name: 'x' })).body.error.message).toContain('kind');
   });
 

@@ -4,7 +4,7 @@ import { inProcessRateLimiter, takeOrThrow } from '@syncro/kit/ratelimit';
 import { Elysia } from 'elysia';
 import * as v from 'valibot';
 import type { TicketDeps } from '../context.ts';
-import { requireOwner } from '../projects/projectAccess.ts';
+import { requireMember, requireOwner } from '../projects/projectAccess.ts';
 import { ProjectParams } from '../projects/projects.schema.ts';
 import { ErrorView, guardedErrors } from '../responses.schema.ts';
 import { integrationCache } from './integrationCache.ts';
@@ -21,6 +21,7 @@ import {
 import {
   CreateIntegrationBody,
   DeliveriesQuery,
+  BotListView,
   DeliveryLogView,
   IntegrationListView,
   IntegrationParams,
@@ -90,6 +91,16 @@ export const integrationRoutes = (deps: TicketDeps) => {
         set.status = 204;
       },
       { params: IntegrationParams, response: { 204: v.undefined(), ...ownerErrors }, detail: { summary: 'Delete an integration (its bot leaves the project)', tags: ['integrations'] } },
+    )
+    .get(
+      '/projects/:id/bots',
+      async ({ params, user }) => {
+        // Bots have no users row at auth: members read their names here to label what they reported.
+        const { project } = await requireMember(deps.db, params.id, user.id);
+        const rows = await listIntegrations(deps.db, project.id);
+        return { bots: rows.map((r) => ({ userId: r.botUserId, name: r.botName, kind: r.kind, integrationId: r.id })) };
+      },
+      { params: ProjectParams, response: { 200: BotListView, ...guardedErrors }, detail: { summary: "The project's integration identities (user id → display name), for members", tags: ['integrations'] } },
     )
     .get(
       '/projects/:id/integrations/:iid/deliveries',

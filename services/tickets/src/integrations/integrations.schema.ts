@@ -80,3 +80,6 @@ export const HookAnswerView = v.object({
   ticket: v.optional(v.object({ id: v.string(), code: v.string() })),
   note: v.optional(v.string()),
 });
+export const BotListView = v.object({
+  bots: v.array(v.object({ userId: v.string(), name: v.string(), kind: v.picklist(INTEGRATION_KINDS), integrationId: v.string() })),
+});
