@@ -105,7 +105,9 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     pollMs: config.WEBHOOKS_POLL_MS,
     baseBackoffMs: config.WEBHOOKS_BASE_BACKOFF_MS,
     maxAttempts: config.WEBHOOKS_MAX_ATTEMPTS,
+    maxBackoffMs: config.WEBHOOKS_MAX_BACKOFF_MS,
     timeoutMs: config.WEBHOOKS_TIMEOUT_MS,
+    lanes: config.WEBHOOKS_SENDER_LANES,
   });
   webhookSender = sender;
   sender.start();

@@ -1,9 +1,12 @@
 /**
  * @module The outbound sender loop: claims due deliveries of enabled endpoints (SKIP LOCKED, with a
  * lease so a crashed sender's rows come back), checks the target (ssrfGuard) and POSTs a Standard
- * Webhooks–signed body, records every attempt. A failure waits WEBHOOKS_BASE_BACKOFF_MS × 2^(n−1)
- * (30 s … ~8.5 h: about 17 h over 12 attempts); the last one fails the delivery and disables the
+ * Webhooks–signed body, records every attempt. A failure waits WEBHOOKS_BASE_BACKOFF_MS × 2^(n−1),
+ * at most WEBHOOKS_MAX_BACKOFF_MS (30 s, 1 min, 2 min … 4 h 16 min, then 6 h: 14 attempts span about
+ * 26 h); the last one fails the delivery and disables the
  * endpoint with the reason. A refused target disables it at once. Woken after enqueues; polls too.
+ * Several lanes claim at once (SKIP LOCKED keeps their batches apart), so an endpoint that takes its
+ * whole timeout to answer holds up one lane, not every delivery.
  */
 import type { Logger } from '@syncro/kit/log';
 import type { MetricsRegistry } from '@syncro/kit/http';
@@ -20,7 +23,9 @@ export interface WebhookSenderOptions {
   pollMs: number;
   baseBackoffMs: number;
   maxAttempts: number;
+  maxBackoffMs: number;
   timeoutMs: number;
+  lanes?: number;
   batch?: number;
   leaseMs?: number;
 }
@@ -38,6 +43,13 @@ interface Claimed {
 
 type Outcome = { ok: true; status: number; excerpt: string } | { ok: false; permanent: boolean; status: number | null; excerpt: string | null; error: string };
 
+/** Wait after attempt n (1-based): base × 2^(n−1), at most maxBackoffMs. */
+export const backoffMs = (o: { baseBackoffMs: number; maxBackoffMs: number }, attempt: number) => Math.min(o.maxBackoffMs, o.baseBackoffMs * 2 ** (attempt - 1));
+
+/** Every wait of the schedule, for the docs and their test: the last attempt has none. */
+export const backoffSchedule = (o: { baseBackoffMs: number; maxBackoffMs: number; maxAttempts: number }) =>
+  Array.from({ length: o.maxAttempts - 1 }, (_, i) => backoffMs(o, i + 1));
+
 /** Signed with every live secret (space-separated): a receiver mid-rotation verifies with either. */
 export function signDelivery(id: string, body: string, secrets: string[], at = new Date()) {
   return {
@@ -51,8 +63,8 @@ export function signDelivery(id: string, body: string, secrets: string[], at = n
 
 export class WebhookSender {
   private running = false;
-  private loop: Promise<void> | null = null;
-  private sleeper: (() => void) | null = null;
+  private loops: Promise<void>[] = [];
+  private sleepers = new Set<() => void>();
   private woken = 0;
   private readonly sent;
   private readonly failed;
@@ -67,18 +79,18 @@ export class WebhookSender {
   start() {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loops = Array.from({ length: Math.max(1, this.o.lanes ?? 1) }, () => this.run());
   }
 
   wake() {
     this.woken++;
-    this.sleeper?.();
+    for (const wakeUp of this.sleepers) wakeUp();
   }
 
   async stop() {
     this.running = false;
     this.wake();
-    await this.loop;
+    await Promise.all(this.loops);
   }
 
   private async run() {
@@ -92,12 +104,13 @@ export class WebhookSender {
       }
       if (claimed > 0 || !this.running || seen !== this.woken) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => this.sleeper?.(), this.o.pollMs);
-        this.sleeper = () => {
+        const wakeUp = () => {
           clearTimeout(timer);
-          this.sleeper = null;
+          this.sleepers.delete(wakeUp);
           resolve();
         };
+        const timer = setTimeout(wakeUp, this.o.pollMs);
+        this.sleepers.add(wakeUp);
       });
     }
   }
@@ -156,7 +169,7 @@ export class WebhookSender {
       });
       return;
     }
-    const waitMs = this.o.baseBackoffMs * 2 ** (row.attempts - 1);
+    const waitMs = backoffMs(this.o, row.attempts);
     await sql`update webhook_deliveries set last_error = ${outcome.error}, lease_until = null,
       next_attempt_at = now() + ${waitMs} * interval '1 millisecond' where id = ${row.id}`;
   }
