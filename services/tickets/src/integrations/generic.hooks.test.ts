@@ -210,3 +210,23 @@ describe('redeliveries after the world moved on', () => {
     expect((await counts(project.id)).tickets).toBe(0);
   });
 });
+
+describe('bodies without a length', () => {
+  test('a chunked body over 1 MiB is refused with 413 as it streams in; a small chunked one is read whole', async () => {
+    const { project, integration } = await connect();
+    const stream = (parts: string[]) =>
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          for (const p of parts) c.enqueue(new TextEncoder().encode(p));
+          c.close();
+        },
+      });
+    const big = signed(integration.secret, null, { raw: JSON.stringify({ title: 'big', description: 'y'.repeat(1100 * 1024) }) });
+    const bigAnswer = await fetch(`${t.url}/hooks/${integration.id}`, { method: 'POST', body: stream(big.raw.match(/.{1,65536}/gs)!), headers: big.headers, duplex: 'half' } as RequestInit);
+    expect(bigAnswer.status).toBe(413);
+    const small = signed(integration.secret, { title: 'chunked' });
+    const smallAnswer = await fetch(`${t.url}/hooks/${integration.id}`, { method: 'POST', body: stream([small.raw.slice(0, 5), small.raw.slice(5)]), headers: small.headers, duplex: 'half' } as RequestInit);
+    expect(smallAnswer.status).toBe(201);
+    expect((await counts(project.id)).tickets).toBe(1);
+  });
+});
