@@ -25,6 +25,22 @@ export const TicketConfig = v.object({
   ...consumerEnv('tickets'),
   /** Polling fallback of the relay when no NOTIFY arrives (ms). */
   OUTBOX_POLL_MS: env.number(1000),
+  /** Base of the URLs shown for inbound integrations (`<PUBLIC_URL>/hooks/<id>`); default: the request's origin. */
+  PUBLIC_URL: v.optional(v.pipe(v.string(), v.url())),
+  /** Deliveries per minute one integration may post (per process), then 429 with Retry-After. */
+  HOOKS_RATE_LIMIT: env.number(600),
+  /** `1`: outbound webhooks may target loopback/private/link-local addresses (tests, local setups). */
+  WEBHOOKS_ALLOW_PRIVATE: v.optional(v.picklist(['0', '1']), '0'),
+  /**
+   * Outbound sender: polling fallback (ms), first retry delay (ms, doubling), the longest delay (ms),
+   * attempts before the endpoint is disabled (14: about 26 h), request timeout (ms), parallel lanes.
+   */
+  WEBHOOKS_POLL_MS: env.number(1000),
+  WEBHOOKS_BASE_BACKOFF_MS: env.number(30_000),
+  WEBHOOKS_MAX_BACKOFF_MS: env.number(6 * 3_600_000),
+  WEBHOOKS_MAX_ATTEMPTS: env.number(14),
+  WEBHOOKS_TIMEOUT_MS: env.number(10_000),
+  WEBHOOKS_SENDER_LANES: env.number(4),
 });
 
 export type TicketConfig = v.InferOutput<typeof TicketConfig>;

@@ -6,6 +6,7 @@ import type { Logger } from '@syncro/kit/log';
 import type { BoardCache } from './board/boardCache.ts';
 import type * as schema from './db/schema.ts';
 import type { ServiceVerifier } from './events/serviceCaller.ts';
+import type { TicketConfig } from './config.ts';
 
 export type TicketDb = Db<typeof schema>;
 export type Tx = Parameters<Parameters<TicketDb['transaction']>[0]>[0];
@@ -20,4 +21,7 @@ export interface TicketDeps {
   verifyService: ServiceVerifier;
   logger: Logger;
   metrics: MetricsRegistry;
+  config: TicketConfig;
+  /** Wakes the outbound webhook sender after deliveries were queued. */
+  wakeWebhooks: () => void;
 }

@@ -19,7 +19,12 @@ import * as schema from './db/schema.ts';
 import { eventRoutes } from './events/events.routes.ts';
 import { createServiceVerifier, type ServiceVerifier } from './events/serviceCaller.ts';
 import { projectRoutes } from './projects/projects.routes.ts';
+import { hookRoutes, HOOKS_PATH } from './integrations/hooks.routes.ts';
+import { integrationRoutes } from './integrations/integrations.routes.ts';
 import { ticketRoutes } from './tickets/tickets.routes.ts';
+import { mergeHandlers, webhookHandlers } from './webhooks/webhookQueue.ts';
+import { WebhookSender } from './webhooks/webhookSender.ts';
+import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 
 export { loadTicketConfig, type TicketConfig };
 /** The all-in-one process builds one on auth's key set (no JWKS over HTTP). */
@@ -30,17 +35,22 @@ export const ticketsPlugin = (deps: TicketDeps) =>
     // First: the users' guard is scoped, so it would also guard the event log if mounted before it,
     // and the event log also takes service credentials (whose audience that guard refuses).
     .use(eventRoutes(deps))
+    // No login: the signature authenticates (before the users' guard, which is scoped like the above).
+    .use(hookRoutes(deps))
     .use(projectRoutes(deps))
     .use(ticketRoutes(deps))
     .use(commentRoutes(deps))
-    .use(boardRoutes(deps));
+    .use(boardRoutes(deps))
+    .use(integrationRoutes(deps))
+    .use(webhookRoutes(deps));
 
 export interface TicketService extends RunningService {
   deps: TicketDeps;
   relay: OutboxRelay;
   bus: EventBus;
-  /** Applies `ticket.assigned`; `ready` resolves once its group is joined. */
+  /** Applies `ticket.assigned` and queues outbound webhooks; `ready` resolves once its group is joined. */
   consumer: BackgroundConsumer;
+  webhookSender: WebhookSender;
 }
 
 export interface StartOptions {
@@ -65,15 +75,21 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
   const verifyService =
     opts.verifyService ?? createServiceVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.SERVICE_AUDIENCE });
+  // The sender needs the database the backbone opens; the consumer, built before it, wakes it late-bound.
+  let webhookSender: WebhookSender | null = null;
+  const wakeWebhooks = () => webhookSender?.wake();
   const depsOf = ({ db, wakeRelay }: { db: TicketDeps['db']; wakeRelay: () => void }): TicketDeps => ({
-    db, boardCache, wakeRelay, verify, verifyService, logger, metrics: ctx.metrics,
+    db, boardCache, wakeRelay, verify, verifyService, logger, metrics: ctx.metrics, config, wakeWebhooks,
   });
+  if (config.WEBHOOKS_ALLOW_PRIVATE === '1') {
+    logger.warn('WEBHOOKS_ALLOW_PRIVATE=1: outbound webhooks may reach loopback and private addresses (tests and local setups only)');
+  }
   const backbone = await startBackbone(ctx, {
     name: 'tickets',
     config,
     migrations: migrationFiles,
     schema,
-    handlers: (parts) => assignedHandlers(depsOf(parts)),
+    handlers: (parts) => mergeHandlers(assignedHandlers(depsOf(parts)), webhookHandlers(depsOf(parts))),
   }).catch((err) => {
     cache?.close();
     throw err;
@@ -81,6 +97,20 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   const { bus, relay } = backbone;
   const deps = depsOf(backbone);
   const consumer = backbone.consumer!;
+  const sender = new WebhookSender({
+    db: deps.db,
+    logger,
+    metrics: ctx.metrics,
+    allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE === '1',
+    pollMs: config.WEBHOOKS_POLL_MS,
+    baseBackoffMs: config.WEBHOOKS_BASE_BACKOFF_MS,
+    maxAttempts: config.WEBHOOKS_MAX_ATTEMPTS,
+    maxBackoffMs: config.WEBHOOKS_MAX_BACKOFF_MS,
+    timeoutMs: config.WEBHOOKS_TIMEOUT_MS,
+    lanes: config.WEBHOOKS_SENDER_LANES,
+  });
+  webhookSender = sender;
+  sender.start();
 
   return {
     name: 'tickets',
@@ -89,11 +119,14 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     relay,
     bus,
     consumer,
+    webhookSender: sender,
+    rawBodyPaths: [HOOKS_PATH],
     checks: {
       ...backbone.checks,
       ...(cache ? { redis: { critical: false, check: () => cache.ping() } } : {}),
     },
     async stop() {
+      await sender.stop();
       await backbone.stop();
       cache?.close();
     },

@@ -22,6 +22,8 @@ export interface HarnessOptions {
   keyPrefix?: string;
   /** Trust this issuer's JWKS (a real Auth Service) instead of the test IdP. */
   trust?: { jwksUrl: string; issuer: string; audience: string };
+  /** More configuration (e.g. the outbound webhook schedule), over the harness's own. */
+  env?: Record<string, string>;
 }
 
 export async function startTickets(opts: HarnessOptions = {}) {
@@ -41,6 +43,11 @@ export async function startTickets(opts: HarnessOptions = {}) {
     // topic namespace, KAFKA_TOPIC_PREFIX from the preload, but earlier test files used it too).
     KAFKA_GROUP_ID: `tickets-test-${crypto.randomUUID()}`,
     KAFKA_OFFSET_RESET: 'latest',
+    // The test receivers listen on 127.0.0.1; retries come within a second, not half a minute.
+    WEBHOOKS_ALLOW_PRIVATE: '1',
+    WEBHOOKS_POLL_MS: '100',
+    WEBHOOKS_BASE_BACKOFF_MS: '200',
+    ...opts.env,
   });
   const ctx = serviceContext('tickets-test');
   const service = await start(ctx, { config });

@@ -6,9 +6,11 @@ import type { MigrationFiles } from '@syncro/kit/db';
 import journal from '../../drizzle/meta/_journal.json';
 import m0000 from '../../drizzle/0000_init.sql' with { type: 'text' };
 import m0001 from '../../drizzle/0001_urgent_priority.sql' with { type: 'text' };
+import m0002 from '../../drizzle/0002_integrations_webhooks.sql' with { type: 'text' };
 
 export const migrationFiles: MigrationFiles = {
   'meta/_journal.json': JSON.stringify(journal),
   '0000_init.sql': m0000,
   '0001_urgent_priority.sql': m0001,
+  '0002_integrations_webhooks.sql': m0002,
 };
