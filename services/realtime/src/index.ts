@@ -14,7 +14,7 @@ import { startBridge } from './bridge/bridge.ts';
 import { loadRealtimeConfig, type RealtimeConfig } from './config.ts';
 import type { RealtimeDeps } from './context.ts';
 import { createBoardLog, type BoardLog } from './redis/boardLog.ts';
-import { createBoardSubscriber } from './redis/subscriber.ts';
+import { createRedisSubscriber } from '@syncro/kit/pubsub';
 import { Hub } from './rooms/hub.ts';
 import { createPresenceStore } from './rooms/presence.ts';
 import { createConnectionTickets } from './socket/connectionTickets.ts';
@@ -89,7 +89,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     holeGraceMs: config.HOLE_GRACE_MS,
     publish: (topic, message) => void server?.publish(topic, message),
   });
-  hub.subscriber = createBoardSubscriber(config.REDIS_URL, logger, () => hub.repairAll());
+  hub.subscriber = createRedisSubscriber(config.REDIS_URL, logger, () => hub.repairAll());
 
   const deps: RealtimeDeps = {
     hub,

@@ -6,6 +6,7 @@
  */
 import type { MetricsRegistry } from '@syncro/kit/http';
 import type { Logger } from '@syncro/kit/log';
+import { WorkLoops } from '@syncro/kit/worker';
 import type { NotifyDb } from '../context.ts';
 import type { OutgoingMessage } from './delivery.model.ts';
 import type { EmailTransport, SendOutcome } from './emailTransport.ts';
@@ -35,16 +36,14 @@ interface Claimed {
 }
 
 export class DeliverySender {
-  private running = false;
-  private loops: Promise<void>[] = [];
-  private sleepers = new Set<() => void>();
-  private woken = 0;
+  private readonly loops: WorkLoops;
   private readonly sent;
   private readonly failed;
   private readonly retried;
 
   constructor(private readonly o: SenderOptions) {
     const sql = o.db.$client;
+    this.loops = new WorkLoops({ name: 'delivery sender', pollMs: o.pollMs, logger: o.logger, work: async () => (await this.tick()) >= o.batch });
     this.sent = o.metrics.counter('notification_deliveries_sent_total', 'Deliveries sent, by channel');
     this.failed = o.metrics.counter('notification_deliveries_failed_total', 'Deliveries failed for good, by channel');
     this.retried = o.metrics.counter('notification_delivery_retries_total', 'Transient delivery failures retried later, by channel');
@@ -57,42 +56,15 @@ export class DeliverySender {
 
   /** `lanes` loops claim and send at once (SKIP LOCKED keeps their batches apart), so one slow mail does not hold up the rest. */
   start(lanes = 1) {
-    if (this.running) return;
-    this.running = true;
-    this.loops = Array.from({ length: Math.max(1, lanes) }, () => this.run());
+    this.loops.start(lanes);
   }
 
   wake() {
-    this.woken++;
-    for (const wakeUp of this.sleepers) wakeUp();
+    this.loops.wake();
   }
 
   async stop() {
-    this.running = false;
-    this.wake();
-    await Promise.all(this.loops);
-  }
-
-  private async run() {
-    while (this.running) {
-      const seen = this.woken;
-      let claimed = 0;
-      try {
-        claimed = await this.tick();
-      } catch (err) {
-        this.o.logger.warn('delivery sender tick failed', { err });
-      }
-      if (claimed >= this.o.batch || !this.running || seen !== this.woken) continue;
-      await new Promise<void>((resolve) => {
-        const wakeUp = () => {
-          clearTimeout(timer);
-          this.sleepers.delete(wakeUp);
-          resolve();
-        };
-        const timer = setTimeout(wakeUp, this.o.pollMs);
-        this.sleepers.add(wakeUp);
-      });
-    }
+    await this.loops.stop();
   }
 
   /** One batch: claim, send in parallel, record. Returns how many rows it claimed. */

@@ -5,6 +5,7 @@
  * consumer's commits; polls as a fallback. A failure (a bug, the database away) is retried with
  * backoff and kept visible in `last_error`.
  */
+import { WorkLoops } from '@syncro/kit/worker';
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { NotifyDeps } from '../context.ts';
 import { waiting } from '../projection/projection.model.ts';
@@ -21,55 +22,28 @@ export interface FanoutOptions {
 }
 
 export class FanoutWorkers {
-  private running = false;
-  private loops: Promise<void>[] = [];
-  private sleepers = new Set<() => void>();
-  private woken = 0;
   private singleUntil = 0;
+
+  private readonly loops: WorkLoops;
 
   constructor(
     private readonly deps: NotifyDeps,
     private readonly o: FanoutOptions,
-  ) {}
+  ) {
+    this.loops = new WorkLoops({ name: 'fan-out', lanes: o.concurrency, pollMs: o.pollMs, logger: deps.logger, work: () => this.runOne() });
+  }
 
   start() {
-    if (this.running) return;
-    this.running = true;
-    this.loops = Array.from({ length: Math.max(1, this.o.concurrency) }, () => this.loop());
+    this.loops.start();
   }
 
   /** Something became ready: every idle worker looks. */
   wake() {
-    this.woken++;
-    for (const wakeUp of this.sleepers) wakeUp();
+    this.loops.wake();
   }
 
   async stop() {
-    this.running = false;
-    this.wake();
-    await Promise.all(this.loops);
-  }
-
-  private async loop() {
-    while (this.running) {
-      const seen = this.woken;
-      let worked = false;
-      try {
-        worked = await this.runOne();
-      } catch (err) {
-        this.deps.logger.warn('fan-out failed', { err });
-      }
-      if (worked || !this.running || seen !== this.woken) continue;
-      await new Promise<void>((resolve) => {
-        const wakeUp = () => {
-          clearTimeout(timer);
-          this.sleepers.delete(wakeUp);
-          resolve();
-        };
-        const timer = setTimeout(wakeUp, this.o.pollMs);
-        this.sleepers.add(wakeUp);
-      });
-    }
+    await this.loops.stop();
   }
 
   /**

@@ -7,7 +7,7 @@ import type { Logger } from '@syncro/kit/log';
 import { frame, type ClientFrame } from '@syncro/realtime-client/frames';
 import { createHistoryReader, hotWindowHistory, ticketLogHistory } from '../history/historySource.ts';
 import { boardChannel, parseBoardEvent, type BoardLog } from '../redis/boardLog.ts';
-import type { BoardSubscriber } from '../redis/subscriber.ts';
+import type { Subscriber } from '@syncro/kit/pubsub';
 import type { TicketsApi } from '../tickets/ticketsApi.ts';
 import { PRESENCE_CHANGED, type PresenceStore } from './presence.ts';
 import { RECENT, Room, type Conn } from './room.ts';
@@ -46,7 +46,7 @@ export class Hub {
   private creating = new Map<string, Promise<Room>>();
   /** Each socket's rooms, by project id. */
   private joined = new Map<string, Map<string, Room>>();
-  subscriber!: BoardSubscriber;
+  subscriber!: Subscriber;
   /** `user:{userId}` channels of the users with a socket here (their notifications). */
   readonly users: UserChannels;
   private typedAt = new Map<string, number>();

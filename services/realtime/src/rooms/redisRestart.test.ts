@@ -3,6 +3,7 @@
  * but does not re-subscribe: a naive subscriber goes deaf, which this test shows beside the hub,
  * whose rooms re-subscribe on reconnect and repair the hole from history, losing nothing.
  */
+import { createRedisSubscriber } from '@syncro/kit/pubsub';
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { RedisClient } from 'bun';
 import { startThrowawayRedis, type ThrowawayRedis } from '@syncro/testing/redis';
@@ -58,7 +59,8 @@ test('a deaf subscription (connected, channel silently dropped) is found by the 
   s.send('joinProject', { projectId: project.id });
   const base = (await s.next('joined')).data.version as number;
   // Behind the hub's back: the connection stays up, the channel's messages stop.
-  await hub.service.hub.subscriber.client.unsubscribe(`board:${project.id}`);
+  // Behind the hub's back, on the Redis connection itself: the channel goes silent, nothing says so.
+  await (hub.service.hub.subscriber as ReturnType<typeof createRedisSubscriber>).client.unsubscribe(`board:${project.id}`);
   for (let i = 1; i <= 3; i++) expect((await api.post(`/projects/${project.id}/tickets`, { title: `d${i}` })).status).toBe(201);
   await eventually('the three missed versions', () => s.board(project.id).length >= 3, 10_000);
   // Subscribed again: the next one arrives live.

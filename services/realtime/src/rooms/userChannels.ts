@@ -9,7 +9,7 @@ import { NotificationCreated } from '@syncro/contracts';
 import type { Logger } from '@syncro/kit/log';
 import { frame } from '@syncro/realtime-client/frames';
 import * as v from 'valibot';
-import type { BoardSubscriber } from '../redis/subscriber.ts';
+import type { Subscriber } from '@syncro/kit/pubsub';
 import type { Conn } from './room.ts';
 
 export const userChannel = (userId: string) => `user:${userId}`;
@@ -20,7 +20,7 @@ export class UserChannels {
   private ops = new Map<string, Promise<void>>();
 
   constructor(
-    private subscriber: () => BoardSubscriber,
+    private subscriber: () => Subscriber,
     private logger: Logger,
   ) {}
 

@@ -9,6 +9,7 @@
  * whole timeout to answer holds up one lane, not every delivery.
  */
 import type { Logger } from '@syncro/kit/log';
+import { WorkLoops } from '@syncro/kit/worker';
 import type { MetricsRegistry } from '@syncro/kit/http';
 import { Webhook } from 'standardwebhooks';
 import type { TicketDb } from '../context.ts';
@@ -62,57 +63,28 @@ export function signDelivery(id: string, body: string, secrets: string[], at = n
 }
 
 export class WebhookSender {
-  private running = false;
-  private loops: Promise<void>[] = [];
-  private sleepers = new Set<() => void>();
-  private woken = 0;
+  private readonly loops: WorkLoops;
   private readonly sent;
   private readonly failed;
   private readonly latency;
 
   constructor(private readonly o: WebhookSenderOptions) {
+    this.loops = new WorkLoops({ name: 'webhook sender', lanes: o.lanes ?? 1, pollMs: o.pollMs, logger: o.logger, work: async () => (await this.tick()) > 0 });
     this.sent = o.metrics.counter('webhook_deliveries_sent_total', 'Outbound webhook deliveries answered 2xx');
     this.failed = o.metrics.counter('webhook_delivery_failures_total', 'Outbound webhook attempts that failed, by kind');
     this.latency = o.metrics.histogram('webhook_delivery_seconds', 'Outbound webhook request latency');
   }
 
   start() {
-    if (this.running) return;
-    this.running = true;
-    this.loops = Array.from({ length: Math.max(1, this.o.lanes ?? 1) }, () => this.run());
+    this.loops.start();
   }
 
   wake() {
-    this.woken++;
-    for (const wakeUp of this.sleepers) wakeUp();
+    this.loops.wake();
   }
 
   async stop() {
-    this.running = false;
-    this.wake();
-    await Promise.all(this.loops);
-  }
-
-  private async run() {
-    while (this.running) {
-      const seen = this.woken;
-      let claimed = 0;
-      try {
-        claimed = await this.tick();
-      } catch (err) {
-        this.o.logger.warn('webhook sender tick failed', { err });
-      }
-      if (claimed > 0 || !this.running || seen !== this.woken) continue;
-      await new Promise<void>((resolve) => {
-        const wakeUp = () => {
-          clearTimeout(timer);
-          this.sleepers.delete(wakeUp);
-          resolve();
-        };
-        const timer = setTimeout(wakeUp, this.o.pollMs);
-        this.sleepers.add(wakeUp);
-      });
-    }
+    await this.loops.stop();
   }
 
   /** One batch: claim, send in parallel, record. Returns how many it claimed. */

@@ -3,7 +3,6 @@
  * Redis restart but does not re-subscribe (DESIGN.md § Known pitfalls), so on every reconnect this
  * re-subscribes each live channel (dropping Bun's local listener first, or messages arrive twice)
  * and then calls `onReconnect`, for the hub's rooms to repair what was published meanwhile.
- * The same as services/realtime/src/redis/subscriber.ts, behind the port.
  */
 import { RedisClient } from 'bun';
 import { withDeadline } from '../cache/port.ts';
