@@ -36,7 +36,6 @@ export function useBoard(projectKey: string, meId: string) {
   useEffect(() => {
     let projectId: string | null = null;
     let cancelled = false;
-    const rt = realtime();
     const apply = (f: ServerFrame) => {
       if (!projectId || !('projectId' in f.data) || f.data.projectId !== projectId) return;
       const patch = (id: string, fn: (t: Ticket) => Ticket) => setTickets((ts) => ts && ts.map((t) => (t.id === id ? fn(t) : t)));
@@ -94,7 +93,7 @@ export function useBoard(projectKey: string, meId: string) {
         setProject(p);
         offResync = onResync(p.id, () => fetchBoard(p.id));
         const version = await fetchBoard(p.id);
-        if (!cancelled) rt.join(p.id, version);
+        if (!cancelled) realtime.join(p.id, version);
       })
       .catch((e) => setError(e instanceof ApiError && e.status === 404 ? `There is no project ${projectKey} that you can see.` : e.message));
     const sweep = setInterval(() => setTyping((ts) => (ts.some((t) => t.until < Date.now()) ? ts.filter((t) => t.until >= Date.now()) : ts)), 1000);
@@ -103,7 +102,7 @@ export function useBoard(projectKey: string, meId: string) {
       offFrame();
       offResync();
       clearInterval(sweep);
-      if (projectId) rt.leave(projectId);
+      if (projectId) realtime.leave(projectId);
     };
   }, [projectKey, meId, fetchBoard]);
 

@@ -1,9 +1,11 @@
 /** Two people on one board in Chromium, over the real services: live moves, comments, typing, refusals, catch-up. */
 import { expect, test } from 'bun:test';
-import { card, cardIn, drag, useStack } from './stack.ts';
+import { RECORD_LABELS, RECORD_STATES, card, cardIn, drag, useStack } from './stack.ts';
 
 const stack = useStack();
 const uniq = () => crypto.randomUUID().slice(0, 6);
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const newKey = () => `W${Array.from(crypto.getRandomValues(new Uint8Array(5)), (b) => LETTERS[b % 26]).join('')}`;
 
 /** A project owned by A with B as a member, opened by both in their own browser. */
 async function sharedBoard(key: string) {
@@ -22,7 +24,7 @@ async function sharedBoard(key: string) {
 }
 
 test('A drags a card to In progress, B sees it there within a second; B comments, A sees "Bob Byte is typing…" then the comment', async () => {
-  const key = `W${uniq().replace(/[^A-Z0-9]/gi, '').toUpperCase().slice(0, 5)}A`.slice(0, 8);
+  const key = newKey();
   const { a, b, aApi, project } = await sharedBoard(key);
   const t = (await aApi.tickets.post(`/projects/${project.id}/tickets`, { title: 'Wire the board', priority: 'HIGH', labels: ['web'] })).body;
   expect((await aApi.tickets.patch(`/tickets/${t.id}`, { assigneeId: aApi.user.id })).status).toBe(200);
@@ -42,6 +44,77 @@ test('A drags a card to In progress, B sees it there within a second; B comments
   await a.page.getByText('Bob Byte is typing…').waitFor({ timeout: 5000 });
   await b.page.getByRole('button', { name: 'Comment', exact: true }).click();
   await a.page.getByRole('dialog').getByText('Looks good to me').waitFor({ timeout: 5000 });
+  await a.context.close();
+  await b.context.close();
+}, 60_000);
+
+test('a refused move snaps back and names the allowed moves', async () => {
+  const key = newKey();
+  const { a, b, aApi, project } = await sharedBoard(key);
+  const t = (await aApi.tickets.post(`/projects/${project.id}/tickets`, { title: 'Skip ahead' })).body;
+  await cardIn(a.page, 'OPEN', t.code).waitFor();
+  await drag(a.page, t.code, 'DONE');
+  const notice = a.page.getByRole('status').filter({ hasText: 'stays in Open' });
+  await notice.waitFor({ timeout: 5000 });
+  expect(await notice.textContent()).toContain('Allowed moves: In progress.');
+  await cardIn(a.page, 'OPEN', t.code).waitFor({ timeout: 2000 });
+  expect(await cardIn(a.page, 'DONE', t.code).count()).toBe(0);
+  expect(await cardIn(b.page, 'DONE', t.code).count()).toBe(0);
+  await a.context.close();
+  await b.context.close();
+}, 60_000);
+
+test('B goes offline, A makes five changes, B comes back and shows all five in order without reloading', async () => {
+  const key = newKey();
+  const { a, b, aApi, project } = await sharedBoard(key);
+  const first = (await aApi.tickets.post(`/projects/${project.id}/tickets`, { title: 'Before the outage' })).body;
+  await cardIn(b.page, 'OPEN', first.code).waitFor();
+  // Every state B's page shows on the way (a reload would empty this list).
+  await b.page.evaluate(RECORD_STATES);
+  await b.context.setOffline(true);
+  await b.page.getByRole('status').filter({ hasText: /Reconnecting|Connecting/ }).waitFor({ timeout: 10_000 });
+  const created: string[] = [];
+  for (const title of ['Offline one', 'Offline two', 'Offline three']) created.push((await aApi.tickets.post(`/projects/${project.id}/tickets`, { title })).body.code);
+  expect((await aApi.tickets.patch(`/tickets/${first.id}`, { title: 'Renamed once' })).status).toBe(200);
+  expect((await aApi.tickets.patch(`/tickets/${first.id}`, { title: 'Renamed twice' })).status).toBe(200);
+  await a.page.getByText('Renamed twice').waitFor();
+  expect(await b.page.getByText('Offline one').count()).toBe(0);
+
+  await b.context.setOffline(false);
+  await b.page.getByText('Renamed twice').waitFor({ timeout: 15_000 });
+  for (const [i, code] of created.entries()) await cardIn(b.page, 'OPEN', code).filter({ hasText: ['Offline one', 'Offline two', 'Offline three'][i]! }).waitFor();
+  // In order: no state B showed has a change without every change made before it.
+  const states = (await b.page.evaluate('window.states')) as string[][];
+  const titles = ['Offline one', 'Offline two', 'Offline three'];
+  const changes = [
+    ...created.map((code, i) => (st: string[]) => st.includes(`${code}:${titles[i]}`)),
+    (st: string[]) => st.includes(`${first.code}:Renamed once`) || st.includes(`${first.code}:Renamed twice`),
+    (st: string[]) => st.includes(`${first.code}:Renamed twice`),
+  ];
+  for (const st of states) {
+    const shown = changes.map((c) => c(st));
+    expect(shown.join()).toBe(shown.toSorted((x, y) => Number(y) - Number(x)).join());
+  }
+  expect(changes.every((c) => c(states.at(-1)!))).toBe(true);
+  await a.context.close();
+  await b.context.close();
+}, 90_000);
+
+test('a ticket created through the API shows up on both boards as "Unassigned", then with its assignee', async () => {
+  const key = newKey();
+  const { a, b, aApi, project } = await sharedBoard(key);
+  const record = (page: typeof a.page) => page.evaluate(RECORD_LABELS);
+  await record(a.page);
+  await record(b.page);
+  const t = (await aApi.tickets.post(`/projects/${project.id}/tickets`, { title: 'From a script', priority: 'URGENT' })).body;
+  for (const { page } of [a, b]) {
+    await card(page, t.code).filter({ hasText: 'Unassigned' }).or(card(page, t.code).and(page.locator('[aria-label*="Assigned to"]'))).first().waitFor();
+    await page.locator(`[data-code="${t.code}"][aria-label*="Assigned to"]`).waitFor({ timeout: 20_000 });
+    const labels = (await page.evaluate('window.labels')) as string[];
+    const mine = labels.filter((l) => l.startsWith(`${t.code}:`));
+    expect(mine[0]).toContain('Unassigned');
+    expect(mine.at(-1)).toMatch(/Assigned to (Ada Lovelace|Bob Byte)/);
+  }
   await a.context.close();
   await b.context.close();
 }, 60_000);

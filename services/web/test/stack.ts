@@ -102,4 +102,23 @@ export async function drag(page: Page, code: string, status: string) {
   await page.mouse.up();
 }
 
+/** In the page: every state of the board's cards (`code:title`), one per DOM change, into `window.states`. */
+export const RECORD_STATES = `(() => {
+  window.states = [];
+  new MutationObserver(() => {
+    window.states.push([...document.querySelectorAll('[data-code]')].map((el) => el.dataset.code + ':' + el.querySelector('.title')?.textContent));
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+})()`;
+
+/** In the page: each card's accessible label every time it changes, into `window.labels`. */
+export const RECORD_LABELS = `(() => {
+  window.labels = [];
+  new MutationObserver(() => {
+    for (const el of document.querySelectorAll('[data-code]')) {
+      const l = el.getAttribute('aria-label');
+      if (!window.labels.includes(l)) window.labels.push(l);
+    }
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'] });
+})()`;
+
 export type { Browser, BrowserContext, Page };

@@ -1,7 +1,7 @@
 /** @module The in-app notifications: unread count on the bell, the feed in a popover, live over the socket. */
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api.ts';
-import { onFrame } from '../realtime.ts';
+import { onFrame, realtime } from '../realtime.ts';
 
 interface Item {
   id: string;
@@ -18,6 +18,7 @@ export function Bell() {
     api.get('/notifications?limit=20').then(setFeed, () => setFeed(null));
   }, []);
   useEffect(load, [load]);
+  useEffect(() => realtime.start(), []);
   useEffect(() => onFrame((f) => f.event === 'notification' && load()), [load]);
   const readAll = async () => {
     await api.post('/notifications/read-all');

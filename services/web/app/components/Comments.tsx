@@ -31,7 +31,7 @@ export function Comments({ ticket, board, me }: { ticket: Ticket; board: BoardSt
     setText(value);
     if (Date.now() - lastTyping.current > TYPING_EVERY_MS) {
       lastTyping.current = Date.now();
-      realtime().send('userTyping', { projectId: ticket.projectId, ticketId: ticket.id });
+      realtime.send('userTyping', { projectId: ticket.projectId, ticketId: ticket.id });
     }
   };
   const submit = async (e: FormEvent) => {
