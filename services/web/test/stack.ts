@@ -53,8 +53,9 @@ export async function startStack() {
       return { user: s.user, tickets: client(tickets.url, s.accessToken), assign: client(assignServed.url, s.accessToken) };
     },
     /** A browser context signed in through the login page (the development login), on the projects page. */
-    async person(email: string, name: string, opts: { colorScheme?: 'light' | 'dark' } = {}) {
-      const context = await browser.newContext({ baseURL: web.url, colorScheme: opts.colorScheme ?? 'light', viewport: { width: 1400, height: 900 } });
+    async person(email: string, name: string, opts: { colorScheme?: 'light' | 'dark'; bypassCSP?: boolean } = {}) {
+      // bypassCSP: only to inject axe-core; the page's policy forbids inline scripts.
+      const context = await browser.newContext({ baseURL: web.url, colorScheme: opts.colorScheme ?? 'light', viewport: { width: 1400, height: 900 }, bypassCSP: opts.bypassCSP ?? false });
       const page = await context.newPage();
       await page.goto('/login');
       await page.getByLabel('Email').fill(email);
@@ -115,7 +116,7 @@ export const RECORD_LABELS = `(() => {
   window.labels = [];
   new MutationObserver(() => {
     for (const el of document.querySelectorAll('[data-code]')) {
-      const l = el.getAttribute('aria-label');
+      const l = el.dataset.code + ':' + el.textContent;
       if (!window.labels.includes(l)) window.labels.push(l);
     }
   }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'] });

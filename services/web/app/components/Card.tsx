@@ -16,7 +16,11 @@ export const Card = memo(function Card({ ticket: t, onOpen }: { ticket: Ticket; 
       {...attributes}
       {...listeners}
       onKeyDown={(e) => {
-        if (e.key === 'Enter') return onOpen(t);
+        if (e.key === 'Enter') {
+          // Without this, the same Enter would also press whatever the opened dialog focuses first.
+          e.preventDefault();
+          return onOpen(t);
+        }
         listeners?.onKeyDown?.(e);
       }}
       onClick={() => onOpen(t)}
@@ -26,11 +30,13 @@ export const Card = memo(function Card({ ticket: t, onOpen }: { ticket: Ticket; 
       data-code={t.code}
       data-priority={t.priority}
       aria-roledescription="ticket card"
-      aria-label={`${t.code}: ${t.title}. Priority ${t.priority.toLowerCase()}. ${assignee ? `Assigned to ${assignee}` : 'Unassigned'}.`}
     >
       <div className="card-top">
         <span className="code">{t.code}</span>
-        <span className={`prio prio-${t.priority}`}>{t.priority.toLowerCase()}</span>
+        <span className={`prio prio-${t.priority}`}>
+          <span className="sr-only">priority </span>
+          {t.priority.toLowerCase()}
+        </span>
       </div>
       <p className="title">{t.title}</p>
       <div className="card-bottom">
@@ -39,7 +45,14 @@ export const Card = memo(function Card({ ticket: t, onOpen }: { ticket: Ticket; 
             <span key={l} className="label">{l}</span>
           ))}
         </span>
-        {t.assigneeId ? <Avatar userId={t.assigneeId} size={24} /> : <span className="unassigned">Unassigned</span>}
+        {t.assigneeId ? (
+          <span className="assignee">
+            <span className="sr-only">Assigned to {assignee}</span>
+            <Avatar userId={t.assigneeId} size={24} decorative />
+          </span>
+        ) : (
+          <span className="unassigned">Unassigned</span>
+        )}
       </div>
     </div>
   );

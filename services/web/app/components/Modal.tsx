@@ -5,7 +5,8 @@ export function Modal({ title, onClose, children, wide }: { title: string; onClo
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
-    const first = ref.current?.querySelector<HTMLElement>('[autofocus], input, textarea, select, button');
+    // A form's first field, else the dialog itself (Tab then walks its content from the top).
+    const first = ref.current?.querySelector<HTMLElement>('form input, form textarea');
     (first ?? ref.current)?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
@@ -24,8 +25,9 @@ export function Modal({ title, onClose, children, wide }: { title: string; onClo
   return (
     <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div ref={ref} role="dialog" aria-modal="true" aria-label={title} tabIndex={-1} className={wide ? 'dialog wide' : 'dialog'}>
-        <button type="button" className="ghost close" aria-label="Close" onClick={onClose}>×</button>
         {children}
+        {/* After the content, so Tab reaches the form first; it sits in the corner all the same. */}
+        <button type="button" className="ghost close" aria-label="Close" onClick={onClose}>×</button>
       </div>
     </div>
   );
