@@ -166,3 +166,20 @@ test('screenshots of a board, light and dark, for the README', async () => {
   await d.page.screenshot({ path: join(SHOTS, 'board-dark.png') });
   await d.context.close();
 }, 60_000);
+
+test('the owner sees the members and their roles, adds one by user id and removes them', async () => {
+  const { page, context, key } = await ownerWithBoard('Olive Owner');
+  const other = await stack.apiUser(`mo.${uniq()}@example.test`, 'Max Member');
+  await page.goto(`/p/${key}`);
+  await page.getByRole('button', { name: 'Members' }).click();
+  const dialog = page.getByRole('dialog', { name: `Members of Launch ${key}` });
+  await dialog.getByRole('listitem').filter({ hasText: 'You' }).filter({ hasText: 'owner' }).waitFor();
+  await dialog.getByLabel('User id').fill(other.user.id);
+  await dialog.getByRole('button', { name: 'Add member' }).click();
+  const row = dialog.getByRole('listitem').filter({ hasText: 'member' }).filter({ hasNotText: 'You' });
+  await row.waitFor();
+  await row.getByRole('button', { name: /^Remove/ }).click();
+  await row.waitFor({ state: 'detached' });
+  expect(await dialog.getByRole('listitem').count()).toBe(1);
+  await context.close();
+}, 60_000);

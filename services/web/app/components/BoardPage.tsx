@@ -11,6 +11,7 @@ import { useBoard } from '../useBoard.ts';
 import { Column } from './Column.tsx';
 import { CreateDialog } from './CreateDialog.tsx';
 import { Filters, matches } from './Filters.tsx';
+import { Members } from './Members.tsx';
 import { Presence } from './Presence.tsx';
 import { Shortcuts } from './Shortcuts.tsx';
 import { TicketDialog } from './TicketDialog.tsx';
@@ -28,6 +29,7 @@ export function BoardPage({ me, projectKey, openCode }: { me: Me; projectKey: st
   const { query } = useLocation();
   const [creating, setCreating] = useState(false);
   const [help, setHelp] = useState(false);
+  const [people, setPeople] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 4 } }),
@@ -44,7 +46,7 @@ export function BoardPage({ me, projectKey, openCode }: { me: Me; projectKey: st
   const openTicket = (t: Ticket) => navigate(`${base}/${t.code}${keep}`);
   const close = () => navigate(base + keep);
 
-  useBoardKeys({ enabled: !creating && !help && !openCode, columns, onCreate: () => setCreating(true), onSearch: () => searchRef.current?.focus(), onHelp: () => setHelp(true), onMove: (t, s) => void board.move(t, s) });
+  useBoardKeys({ enabled: !creating && !help && !people && !openCode, columns, onCreate: () => setCreating(true), onSearch: () => searchRef.current?.focus(), onHelp: () => setHelp(true), onMove: (t, s) => void board.move(t, s) });
 
   // A move's outcome is read out; the card keeps focus wherever it lands.
   useEffect(() => {
@@ -66,6 +68,7 @@ export function BoardPage({ me, projectKey, openCode }: { me: Me; projectKey: st
         <h1>{board.project.name}</h1>
         <Presence users={board.presence} />
         <span className="spacer" />
+        <button type="button" className="ghost" onClick={() => setPeople(true)}>Members</button>
         <button type="button" className="primary" onClick={() => setCreating(true)} aria-keyshortcuts="c">New ticket</button>
         <button type="button" className="ghost" onClick={() => setHelp(true)} aria-keyshortcuts="?" aria-label="Keyboard shortcuts">?</button>
       </div>
@@ -81,6 +84,7 @@ export function BoardPage({ me, projectKey, openCode }: { me: Me; projectKey: st
       {creating && <CreateDialog projectId={board.project.id} onClose={() => setCreating(false)} onCreated={(t) => (board.addLocal(t), setCreating(false))} />}
       {openCode && <TicketDialog key={openCode} code={openCode} live={open} board={board} me={me} onClose={close} />}
       {help && <Shortcuts onClose={() => setHelp(false)} />}
+      {people && <Members project={board.project} meId={me.id} onClose={() => setPeople(false)} />}
     </main>
   );
 }
