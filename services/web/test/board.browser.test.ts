@@ -117,3 +117,24 @@ test('a ticket created through the API shows up on both boards as "Unassigned", 
   await a.context.close();
   await b.context.close();
 }, 60_000);
+
+test('the bell counts unread notifications live (the welcome, then an assignment) and clears them', async () => {
+  const id = uniq();
+  const { page, context } = await stack.person(`nora.${id}@example.test`, 'Nora Notified');
+  const bell = (n: number) => page.getByRole('button', { name: `Notifications, ${n} unread` });
+  await bell(1).waitFor({ timeout: 20_000 });
+  const owner = await stack.apiUser(`olga.${id}@example.test`, 'Olga Owner');
+  const nora = await stack.apiUser(`nora.${id}@example.test`, 'Nora Notified');
+  const key = newKey();
+  const project = (await owner.tickets.post('/projects', { name: `Bell ${key}`, key })).body;
+  await owner.tickets.post(`/projects/${project.id}/members`, { userId: nora.user.id });
+  const t = (await owner.tickets.post(`/projects/${project.id}/tickets`, { title: 'For Nora' })).body;
+  expect((await owner.tickets.patch(`/tickets/${t.id}`, { assigneeId: nora.user.id })).status).toBe(200);
+  await page.getByRole('button', { name: /^Notifications, [2-9] unread$/ }).waitFor({ timeout: 20_000 });
+  await page.getByRole('button', { name: /^Notifications/ }).click();
+  const feed = page.getByRole('region', { name: 'Notifications' });
+  expect(await feed.getByRole('listitem').count()).toBeGreaterThanOrEqual(2);
+  await feed.getByRole('button', { name: 'Mark all read' }).click();
+  await bell(0).waitFor();
+  await context.close();
+}, 60_000);

@@ -1,6 +1,6 @@
 /**
  * @module The whole product for a browser test, in this process: a real Auth Service (development
- * login on), Ticket Service, Assignment Service and realtime hub, all trusting auth's key set, and
+ * login on), Ticket Service, Assignment Service, Notification Service and realtime hub, all trusting auth's key set, and
  * the web server in front of them (one origin). Chromium is Debian's, never a downloaded one.
  */
 import { afterAll, beforeAll } from 'bun:test';
@@ -8,6 +8,7 @@ import { serve, serviceContext, type Served } from '@syncro/kit/service';
 import { loadAssignmentConfig, start as startAssignment } from '@syncro/assignment';
 import { startAuth } from '@syncro/auth/harness';
 import { startHub } from '@syncro/realtime/harness';
+import { startNotify } from '@syncro/notifications/harness';
 import { createTestDatabase, client } from '@syncro/testing';
 import { BROKERS, startTickets } from '@syncro/tickets/harness';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -33,9 +34,10 @@ export async function startStack() {
   });
   await assignment.consumer.ready;
   const assignServed: Served = serve('assignment', 0, [assignment], assignCtx);
+  const notify = await startNotify({ env: trust });
   const assets = await buildBoard();
   const web = await startWebServer(
-    { PORT: 0, AUTH_URL: auth.url, TICKETS_URL: tickets.url, ASSIGNMENT_URL: assignServed.url, NOTIFICATIONS_URL: 'http://127.0.0.1:9', REALTIME_URL: hub.url },
+    { PORT: 0, AUTH_URL: auth.url, TICKETS_URL: tickets.url, ASSIGNMENT_URL: assignServed.url, NOTIFICATIONS_URL: notify.url, REALTIME_URL: hub.url },
     { assets, hostname: '127.0.0.1' },
   );
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
@@ -69,6 +71,7 @@ export async function startStack() {
       await web.stop();
       await assignServed.stop();
       await assignDb.drop();
+      await notify.stop();
       await hub.stop();
       await tickets.stop();
       await auth.stop();
