@@ -114,6 +114,12 @@ test('a ticket created through the API shows up on both boards as "Unassigned", 
     expect(mine[0]).toContain('Unassigned');
     expect(mine.at(-1)).toMatch(/Assigned to (Ada Lovelace|Bob Byte)/);
   }
+  // Why that person: the Assignment Service's decision, in the ticket.
+  await a.page.goto(`/p/${key}/${t.code}`);
+  await a.page.getByRole('button', { name: 'Why?' }).click();
+  const why = a.page.getByRole('list', { name: 'Assignment decisions' });
+  await why.getByRole('listitem').first().waitFor();
+  expect(await why.textContent()).toMatch(/(Ada Lovelace|Bob Byte).*least loaded/);
   await a.context.close();
   await b.context.close();
 }, 60_000);

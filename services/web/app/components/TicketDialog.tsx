@@ -12,6 +12,7 @@ import { Comments } from './Comments.tsx';
 import { EditForm } from './EditForm.tsx';
 import { Markdown } from './Markdown.tsx';
 import { Modal } from './Modal.tsx';
+import { Why } from './Why.tsx';
 
 export function TicketDialog({ code, live, board, me, onClose }: { code: string; live: Ticket | undefined; board: BoardState; me: Me; onClose: () => void }) {
   const [ticket, setTicket] = useState<Ticket | null>(null);
@@ -19,7 +20,7 @@ export function TicketDialog({ code, live, board, me, onClose }: { code: string;
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const [members, setMembers] = useState<string[]>([]);
-  const [why, setWhy] = useState<unknown>(null);
+  const [why, setWhy] = useState(false);
   const nameOf = useNames();
 
   const load = async () => {
@@ -91,9 +92,9 @@ export function TicketDialog({ code, live, board, me, onClose }: { code: string;
             </label>
             <p className="row">
               {shown.assigneeId ? <Avatar userId={shown.assigneeId} /> : <span className="unassigned">Unassigned</span>}
-              <button type="button" className="link" onClick={() => api.get(`/assignment/tickets/${shown.id}/decisions`).then(setWhy, (e) => setWhy(e.message))}>Why?</button>
+              <button type="button" className="link" aria-expanded={why} onClick={() => setWhy(!why)}>Why?</button>
             </p>
-            {why !== null && <pre className="why" aria-label="Assignment decisions">{typeof why === 'string' ? why : JSON.stringify(why, null, 1)}</pre>}
+            {why && <Why ticketId={shown.id} />}
             <button type="button" onClick={() => setEditing(true)}>Edit</button>
             <button type="button" className="danger" onClick={remove}>Delete</button>
           </aside>
