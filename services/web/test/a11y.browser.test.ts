@@ -183,3 +183,27 @@ test('the owner sees the members and their roles, adds one by user id and remove
   expect(await dialog.getByRole('listitem').count()).toBe(1);
   await context.close();
 }, 60_000);
+
+test('an edit that lost a race shows both versions; keeping mine saves it over theirs; delete removes the card', async () => {
+  const { page, context, key, api, project } = await ownerWithBoard('Eddie Editor');
+  const t = (await api.tickets.post(`/projects/${project.id}/tickets`, { title: 'Original title', labels: ['x'] })).body;
+  await page.goto(`/p/${key}/${t.code}`);
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: 'Edit' }).click();
+  await dialog.getByLabel('Title').fill('My title');
+  expect((await api.tickets.patch(`/tickets/${t.id}`, { title: 'Their title' })).status).toBe(200);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.getByRole('heading', { name: `Someone else changed ${t.code} while you were editing` }).waitFor();
+  expect(await dialog.getByRole('region', { name: 'Their version' }).textContent()).toContain('Their title');
+  expect(await dialog.getByRole('region', { name: 'Your version' }).textContent()).toContain('My title');
+  await dialog.getByRole('button', { name: 'Keep mine' }).click();
+  await dialog.getByRole('heading', { name: 'My title' }).waitFor();
+  expect((await api.tickets.get(`/tickets/${t.id}`)).body.title).toBe('My title');
+
+  page.once('dialog', (d) => void d.accept());
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  expect(await page.locator(`[data-code="${t.code}"]`).count()).toBe(0);
+  expect((await api.tickets.get(`/tickets/${t.id}`)).status).toBe(404);
+  await context.close();
+}, 60_000);
