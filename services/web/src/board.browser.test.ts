@@ -1,6 +1,6 @@
 /** Two people on one board in Chromium, over the real services: live moves, comments, typing, refusals, catch-up. */
 import { expect, test } from 'bun:test';
-import { RECORD_LABELS, RECORD_STATES, card, cardIn, drag, useStack } from './stack.ts';
+import { RECORD_LABELS, RECORD_STATES, card, cardIn, drag, useStack } from '../test/stack.ts';
 
 const stack = useStack();
 const uniq = () => crypto.randomUUID().slice(0, 6);

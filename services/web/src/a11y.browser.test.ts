@@ -3,7 +3,7 @@ import { expect, test } from 'bun:test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { cardIn, column, useStack } from './stack.ts';
+import { cardIn, column, useStack } from '../test/stack.ts';
 
 const stack = useStack();
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
