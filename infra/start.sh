@@ -3,7 +3,7 @@
 # needs: Bun (pinned) and dependencies, Postgres/Redis (started if stopped), the databases,
 # Kafka (KRaft, jars from Maven Central) and its topics, then the services in the foreground:
 # auth :3001, tickets :3002, assignment :3003, notifications :3004 (mail to a local sink, read at
-# :8025, unless SMTP_URL is set), the realtime hub :3005. Ctrl-C stops the services; `bash infra/down.sh` stops Kafka too.
+# :8025, unless SMTP_URL is set), the realtime hub :3005, the web board :3006 (the URL to open). Ctrl-C stops the services; `bash infra/down.sh` stops Kafka too.
 #
 # This is the development start: the Auth Service runs with AUTH_DEV_LOGIN=1 (password-less
 # `POST /auth/dev/login`) unless you set AUTH_DEV_LOGIN=0, and signs with a key it generates and
@@ -86,4 +86,10 @@ service "$REALTIME_PORT" "" "${REALTIME_KAFKA_GROUP_ID:-}" services/realtime/src
   TICKETS_URL="http://127.0.0.1:${TICKETS_PORT}" AUTH_URL="http://127.0.0.1:${AUTH_PORT}" \
   SERVICE_CLIENT_ID=realtime SERVICE_CLIENT_SECRET="$REALTIME_CLIENT_SECRET"
 log "realtime hub on ws://127.0.0.1:${REALTIME_PORT}/ws (health: /health)"
+
+WEB_PORT="${WEB_PORT:-3006}"
+service "$WEB_PORT" "" "" services/web/src/main.ts \
+  AUTH_URL="http://127.0.0.1:${AUTH_PORT}" TICKETS_URL="http://127.0.0.1:${TICKETS_PORT}" ASSIGNMENT_URL="http://127.0.0.1:${ASSIGNMENT_PORT}" \
+  NOTIFICATIONS_URL="http://127.0.0.1:${NOTIFICATIONS_PORT}" REALTIME_URL="http://127.0.0.1:${REALTIME_PORT}"
+log "the board: open http://127.0.0.1:${WEB_PORT}/ and sign in with the development login (any email)"
 wait -n "${pids[@]}"

@@ -10,6 +10,7 @@ import type { TokenVerifier } from '@syncro/kit/auth';
 import { loadNotifyConfig, start as startNotifications } from '@syncro/notifications';
 import { loadRealtimeConfig, start as startRealtime } from '@syncro/realtime';
 import { createServiceVerifier, loadTicketConfig, start as startTickets } from '@syncro/tickets';
+import { startWeb } from '@syncro/web';
 import * as v from 'valibot';
 
 type Env = Record<string, string | undefined>;
@@ -88,6 +89,8 @@ export const REGISTRY = [
       }),
     start: (ctx, config, local) => startRealtime(ctx, { config, ...withVerify(local) }),
   }),
+  // The board at `/` on the same origin as the APIs: only `/`, `/login`, `/p/*` and `/assets/*` are its own.
+  role({ name: 'web', loadConfig: () => ({}), start: (ctx) => startWeb(ctx) }),
 ];
 
 export const ROLES = REGISTRY.map((r) => r.name) as [string, ...string[]];

@@ -1,0 +1,20 @@
+/** @module The bar above every page: home, where you are, notifications, who you are, sign out. */
+import type { Me } from '../types.ts';
+import { navigate } from '../router.ts';
+import { Avatar } from './Avatar.tsx';
+import { Bell } from './Bell.tsx';
+import { ConnectionBanner } from './ConnectionBanner.tsx';
+
+export function TopBar({ me, projectKey, onSignOut }: { me: Me; projectKey: string | null; onSignOut: () => void }) {
+  return (
+    <header className="topbar">
+      <a href="/" className="brand" onClick={(e) => (e.preventDefault(), navigate('/'))}>SyncroBoard</a>
+      {projectKey && <span className="crumb" aria-label="Project">/ {projectKey}</span>}
+      <span className="spacer" />
+      <ConnectionBanner />
+      <Bell />
+      <Avatar userId={me.id} name={me.name} />
+      <button type="button" className="ghost" onClick={onSignOut}>Sign out</button>
+    </header>
+  );
+}
