@@ -15,6 +15,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStack } from '../services/web/test/stack.ts';
+import { cleanup, useBenchNamespace } from './lib.ts';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 5);
 const MOVES = Number(process.env.BENCH_MOVES ?? 50);
@@ -26,6 +27,8 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 
+// Its own topics: the running system never sees the bench's projects (removed by cleanup()).
+await useBenchNamespace();
 const stack = await startStack();
 try {
   const email = `bench.${crypto.randomUUID().slice(0, 6)}@example.test`;
@@ -111,5 +114,6 @@ try {
   process.exitCode = 1;
 } finally {
   await stack.stop();
+  await cleanup();
   process.exit();
 }

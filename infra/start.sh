@@ -53,6 +53,7 @@ TICKETS_PORT="${TICKETS_PORT:-3002}"
 ASSIGNMENT_PORT="${ASSIGNMENT_PORT:-3003}"
 REALTIME_PORT="${REALTIME_PORT:-3005}"
 NOTIFICATIONS_PORT="${NOTIFICATIONS_PORT:-3004}"
+WEB_PORT="${WEB_PORT:-3006}"
 # The hub reads projects' event logs with a service credential of its own: a client secret made
 # for this run (auth keeps only its hash), unless one is given.
 REALTIME_CLIENT_SECRET="${REALTIME_CLIENT_SECRET:-sbs_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')}"
@@ -60,6 +61,7 @@ REALTIME_CLIENT_HASH="$(printf %s "$REALTIME_CLIENT_SECRET" | sha256sum | cut -d
 
 service "$AUTH_PORT" "${AUTH_DATABASE_URL:-}" "" services/auth/src/main.ts \
   PUBLIC_URL="${AUTH_PUBLIC_URL:-http://127.0.0.1:${AUTH_PORT}}" AUTH_DEV_LOGIN="${AUTH_DEV_LOGIN:-1}" \
+  APP_URL="${APP_URL:-http://127.0.0.1:${WEB_PORT}/}" \
   SERVICE_CLIENTS="${SERVICE_CLIENTS:+$SERVICE_CLIENTS,}realtime:${REALTIME_CLIENT_HASH}"
 # The others fetch the JWKS from auth on their first request; wait so the first one is quick.
 wait_until 10 port_open "$AUTH_PORT" || true
@@ -79,7 +81,7 @@ if [ -z "${SMTP_URL:-}" ]; then
   log "mail sink: SMTP 127.0.0.1:${MAIL_SINK_SMTP_PORT}, received mails at http://127.0.0.1:${MAIL_SINK_HTTP_PORT}/"
 fi
 service "$NOTIFICATIONS_PORT" "${NOTIFICATIONS_DATABASE_URL:-}" "${NOTIFICATIONS_KAFKA_GROUP_ID:-}" services/notifications/src/main.ts \
-  PUBLIC_URL="${NOTIFICATIONS_PUBLIC_URL:-http://127.0.0.1:${NOTIFICATIONS_PORT}}"
+  PUBLIC_URL="${NOTIFICATIONS_PUBLIC_URL:-http://127.0.0.1:${NOTIFICATIONS_PORT}}" APP_URL="${APP_URL:-http://127.0.0.1:${WEB_PORT}/}"
 log "notifications on http://127.0.0.1:${NOTIFICATIONS_PORT} (health: /health, API document: /openapi)"
 
 service "$REALTIME_PORT" "" "${REALTIME_KAFKA_GROUP_ID:-}" services/realtime/src/main.ts \
@@ -87,7 +89,6 @@ service "$REALTIME_PORT" "" "${REALTIME_KAFKA_GROUP_ID:-}" services/realtime/src
   SERVICE_CLIENT_ID=realtime SERVICE_CLIENT_SECRET="$REALTIME_CLIENT_SECRET"
 log "realtime hub on ws://127.0.0.1:${REALTIME_PORT}/ws (health: /health)"
 
-WEB_PORT="${WEB_PORT:-3006}"
 service "$WEB_PORT" "" "" services/web/src/main.ts \
   AUTH_URL="http://127.0.0.1:${AUTH_PORT}" TICKETS_URL="http://127.0.0.1:${TICKETS_PORT}" ASSIGNMENT_URL="http://127.0.0.1:${ASSIGNMENT_PORT}" \
   NOTIFICATIONS_URL="http://127.0.0.1:${NOTIFICATIONS_PORT}" REALTIME_URL="http://127.0.0.1:${REALTIME_PORT}"

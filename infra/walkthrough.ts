@@ -120,7 +120,7 @@ exec bash infra/start.sh
 `;
 
 /** Variables of the test process that would point a service elsewhere than its own instance. */
-const NOT_PASSED = ['NODE_ENV', 'PORT', 'DATABASE_URL', 'KAFKA_GROUP_ID', 'AUTH_ISSUER', 'JWKS_URL', 'PUBLIC_URL', 'AUTH_PUBLIC_URL', 'SMTP_URL', 'SERVICE_CLIENTS'];
+const NOT_PASSED = ['NODE_ENV', 'PORT', 'DATABASE_URL', 'KAFKA_GROUP_ID', 'AUTH_ISSUER', 'JWKS_URL', 'PUBLIC_URL', 'AUTH_PUBLIC_URL', 'SMTP_URL', 'SERVICE_CLIENTS', 'APP_URL'];
 
 /**
  * Runs `bash infra/start.sh` as the README says, on its own ports, databases, consumer groups and
@@ -131,7 +131,7 @@ const NOT_PASSED = ['NODE_ENV', 'PORT', 'DATABASE_URL', 'KAFKA_GROUP_ID', 'AUTH_
  */
 export async function startSystem(timeoutMs = 40_000): Promise<System> {
   const deadline = Date.now() + timeoutMs;
-  const [auth, tickets, assignment, notifications, realtime, smtp, mailWeb] = freePorts(7) as [number, number, number, number, number, number, number];
+  const [auth, tickets, assignment, notifications, realtime, smtp, mailWeb, web] = freePorts(8) as [number, number, number, number, number, number, number, number];
   const run = crypto.randomUUID().slice(0, 8);
   const undo: (() => unknown)[] = [];
   // Every step runs even when one before it failed; the first failure is reported.
@@ -190,6 +190,7 @@ export async function startSystem(timeoutMs = 40_000): Promise<System> {
       REALTIME_KAFKA_GROUP_ID: `readme-realtime-${run}`,
       MAIL_SINK_SMTP_PORT: String(smtp),
       MAIL_SINK_HTTP_PORT: String(mailWeb),
+      WEB_PORT: String(web),
       // Only what this run publishes, whatever the topics held before.
       KAFKA_OFFSET_RESET: 'latest',
       AUTH_KEY_DIR: join(dir, 'auth-keys'),

@@ -1,6 +1,7 @@
 /** Keyboard-only use, accessibility (axe-core), deep links, caching headers, sessions, and the README screenshots. */
 import { expect, test } from 'bun:test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { cardIn, column, useStack } from '../test/stack.ts';
@@ -10,7 +11,8 @@ const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const newKey = () => `K${Array.from(crypto.getRandomValues(new Uint8Array(5)), (b) => LETTERS[b % 26]).join('')}`;
 const uniq = () => crypto.randomUUID().slice(0, 6);
 const AXE = require.resolve('axe-core/axe.min.js');
-const SHOTS = join(import.meta.dir, '../../../docs/screenshots');
+// The README's pictures are refreshed on request only (UPDATE_SCREENSHOTS=1), so a test run leaves the tree clean.
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(import.meta.dir, '../../../docs/screenshots') : mkdtempSync(join(tmpdir(), 'syncro-shots-'));
 
 async function seriousViolations(page: Page) {
   await page.addScriptTag({ path: AXE });
@@ -159,12 +161,25 @@ test('screenshots of a board, light and dark, for the README', async () => {
   await page.goto(`/p/${key}`);
   await cardIn(page, 'DONE', tickets[2]!.code).waitFor();
   await page.screenshot({ path: join(SHOTS, 'board-light.png') });
+  const lightBackground = await page.evaluate('getComputedStyle(document.body).backgroundColor');
   await context.close();
   const d = await stack.person(api.user.email, 'Grace Hopper', { colorScheme: 'dark' });
   await d.page.goto(`/p/${key}`);
   await cardIn(d.page, 'DONE', tickets[2]!.code).waitFor();
   await d.page.screenshot({ path: join(SHOTS, 'board-dark.png') });
+  const darkBackground = await d.page.evaluate('getComputedStyle(document.body).backgroundColor');
   await d.context.close();
+
+  // The system's dark setting really changes the page, and both pictures are real PNGs of a board.
+  const luminance = (rgb: unknown) => String(rgb).match(/\d+/g)!.slice(0, 3).map(Number).reduce((a, b) => a + b, 0) / 3;
+  expect(luminance(lightBackground)).toBeGreaterThan(128);
+  expect(luminance(darkBackground)).toBeLessThan(128);
+  const light = await Bun.file(join(SHOTS, 'board-light.png')).bytes();
+  const dark = await Bun.file(join(SHOTS, 'board-dark.png')).bytes();
+  for (const png of [light, dark]) {
+    expect([...png.slice(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+    expect(png.length).toBeGreaterThan(20_000);
+  }
 }, 60_000);
 
 test('the owner sees the members and their roles, adds one by user id and removes them', async () => {
