@@ -152,6 +152,8 @@ export function createKafkaBus({ brokers, clientId, logger, topicPrefix = topicP
     },
 
     async subscribe(opts: SubscribeOptions): Promise<Subscription> {
+      /** How long a batch may take inside kafkajs' fetch round before it is moved off it (paused). */
+      const INLINE_BUDGET_MS = 25;
       const { groupId, fromBeginning = true, fromNow = false, concurrency = 8, handle } = opts;
       const topics = opts.topics.map(physical);
       const seeks = fromNow ? await uncommittedEnds(groupId, topics) : [];
@@ -198,17 +200,15 @@ export function createKafkaBus({ brokers, clientId, logger, topicPrefix = topicP
         await consumer.connect();
         await consumer.subscribe({ topics, fromBeginning: fromNow ? false : fromBeginning });
         /**
-         * One partition's batch, in order, off kafkajs' fetch loop: kafkajs fetches again only when
-         * every batch of a round is done, so a handler that hangs (a lock wait, a slow dependency)
-         * would hold up every partition. The partition stays paused while its batch is worked on;
-         * offsets are resolved and committed as messages are done.
+         * One partition's batch, in order; offsets are resolved and committed as messages are done.
+         * Resolves with how long the partition must wait before its next fetch (0: at once), for a
+         * message that is not done yet and will be tried again.
          */
         const work = async (
           batch: EachBatchPayload['batch'],
           resolveOffset: (offset: string) => void,
-          resume: () => void,
           isStale: () => boolean,
-        ) => {
+        ): Promise<number> => {
           let retryInMs = 0;
           let done: string | null = null;
           try {
@@ -243,15 +243,19 @@ export function createKafkaBus({ brokers, clientId, logger, topicPrefix = topicP
                 log.debug('commit after a batch failed', { groupId, topic: batch.topic, partition: batch.partition, err });
               });
             }
-          } finally {
-            if (retryInMs > 0) {
-              const timer = setTimeout(() => {
-                resumeTimers.delete(timer);
-                resume();
-              }, retryInMs);
-              resumeTimers.add(timer);
-            } else resume();
+          } catch (err) {
+            log.warn('batch failed; its partition waits and is fetched again', { groupId, topic: batch.topic, partition: batch.partition, err });
+            retryInMs = 1000;
           }
+          return retryInMs;
+        };
+        const resumeAfter = (resume: () => void, ms: number) => {
+          if (ms <= 0) return resume();
+          const timer = setTimeout(() => {
+            resumeTimers.delete(timer);
+            resume();
+          }, ms);
+          resumeTimers.add(timer);
         };
         await consumer.run({
           // The batches are handed to `work` and kafkajs goes on fetching: the concurrency is ours (below).
@@ -261,9 +265,22 @@ export function createKafkaBus({ brokers, clientId, logger, topicPrefix = topicP
           eachBatch: async ({ batch, resolveOffset, pause, isStale }) => {
             // Back-pressure: at most `concurrency` partitions are worked on at once.
             while (inFlight.size >= concurrency) await Promise.race(inFlight);
-            const resume = pause();
-            const job: Promise<void> = work(batch, resolveOffset, resume, isStale).finally(() => inFlight.delete(job));
-            inFlight.add(job);
+            const job = work(batch, resolveOffset, isStale);
+            const tracked: Promise<void> = job.then(() => undefined).finally(() => inFlight.delete(tracked));
+            inFlight.add(tracked);
+            // kafkajs fetches again only when every batch of a round is done, so a handler that
+            // hangs (a lock wait, a slow dependency) would hold up every partition. Most batches are
+            // done in a few ms: waiting for those here keeps the next fetch, and so the next message,
+            // prompt (pausing every batch made each one wait out a whole fetch, up to maxWaitTimeInMs).
+            // A batch still busy after INLINE_BUDGET_MS is paused and finishes off the fetch loop; a
+            // message to try again later pauses its partition for the wait.
+            const quick = await Promise.race([job, Bun.sleep(INLINE_BUDGET_MS).then(() => null)]);
+            if (quick === null) {
+              const resume = pause();
+              void job.then((ms) => resumeAfter(resume, ms));
+            } else if (quick > 0) {
+              resumeAfter(pause(), quick);
+            }
           },
         });
         // Applied at the next fetch: a message consumed before it is only seen again (idempotent consumers).
