@@ -15,7 +15,7 @@ import { findUserByEmail, namesOf } from './userLookup.ts';
 export const LOOKUPS_PER_MIN_PER_USER = 20;
 export const MAX_IDS = 100;
 
-const LookupQuery = v.object({ email: v.pipe(v.string('is required'), v.trim(), v.maxLength(320), v.email('must be an email address')) });
+const LookupQuery = v.object({ email: v.pipe(v.string('is required: one email address'), v.trim(), v.maxLength(320), v.email('must be an email address')) });
 const Uuid = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.uuid('must be a list of user UUIDs'));
 /**
  * Elysia hands a query value with commas (or a repeated key) to the schema already split into an
