@@ -22,6 +22,7 @@ import { oidcProvider } from './oauth/oidc.ts';
 import type { LoginProvider } from './oauth/loginProvider.ts';
 import { patRoutes } from './pats/pats.routes.ts';
 import { sessionRoutes } from './sessions/session.routes.ts';
+import { userRoutes } from './users/users.routes.ts';
 
 export { loadAuthConfig, type AuthConfig };
 export { newClientSecret } from './clients/serviceClients.ts';
@@ -33,7 +34,8 @@ export const authPlugin = (deps: AuthDeps) => {
     .use(jwksRoutes(deps))
     .use(loginRoutes(deps))
     .use(sessionRoutes(deps))
-    .use(patRoutes(deps));
+    .use(patRoutes(deps))
+    .use(userRoutes(deps));
   return deps.config.devLogin ? app.use(devLoginRoutes(deps)) : app;
 };
 

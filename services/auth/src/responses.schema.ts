@@ -34,6 +34,11 @@ const sessionEntries = {
 export const SessionBody = v.object(sessionEntries);
 export const DevLoginBody = v.object({ user: UserBody, created: v.boolean(), ...sessionEntries });
 
+/** Another user as a member lookup shows them: never their picture, locale or dates. */
+export const UserLookupBody = v.object({ id: v.pipe(v.string(), v.uuid()), name: v.string(), email: v.pipe(v.string(), v.email()) });
+/** Names only: a list of ids must not turn into a list of addresses. */
+export const UserNamesBody = v.object({ users: v.array(v.object({ id: v.pipe(v.string(), v.uuid()), name: v.string() })) });
+
 export const TokenExchangeBody = v.object({ accessToken: v.string(), tokenType: v.literal('Bearer'), expiresIn: v.number() });
 
 export const PatBody = v.object({

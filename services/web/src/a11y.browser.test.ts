@@ -182,20 +182,32 @@ test('screenshots of a board, light and dark, for the README', async () => {
   }
 }, 60_000);
 
-test('the owner sees the members and their roles, adds one by user id and removes them', async () => {
-  const { page, context, key } = await ownerWithBoard('Olive Owner');
-  const other = await stack.apiUser(`mo.${uniq()}@example.test`, 'Max Member');
+test('the owner sees the members by name and their roles, adds one by email (any case) and removes them; an unknown email is named', async () => {
+  const { page, context, key, api, project } = await ownerWithBoard('Olive Owner');
+  const email = `mo.${uniq()}@example.test`;
+  await stack.apiUser(email, 'Max Member');
+  // Never on this board, so only the Auth Service's names-by-id lookup can name her.
+  const nia = await stack.apiUser(`nia.${uniq()}@example.test`, 'Nia Named');
+  expect((await api.tickets.post(`/projects/${project.id}/members`, { userId: nia.user.id })).status).toBe(201);
   await page.goto(`/p/${key}`);
   await page.getByRole('button', { name: 'Members' }).click();
   const dialog = page.getByRole('dialog', { name: `Members of Launch ${key}` });
   await dialog.getByRole('listitem').filter({ hasText: 'You' }).filter({ hasText: 'owner' }).waitFor();
-  await dialog.getByLabel('User id').fill(other.user.id);
+  await dialog.getByRole('listitem').filter({ hasText: 'Nia Named' }).waitFor();
+
+  await dialog.getByLabel('Email').fill(`nobody.${uniq()}@example.test`);
   await dialog.getByRole('button', { name: 'Add member' }).click();
-  const row = dialog.getByRole('listitem').filter({ hasText: 'member' }).filter({ hasNotText: 'You' });
+  await dialog.getByRole('alert').filter({ hasText: 'No user with that email has signed in yet' }).waitFor();
+  expect(await dialog.getByRole('listitem').count()).toBe(2);
+
+  await dialog.getByLabel('Email').fill(email.toUpperCase());
+  await dialog.getByRole('button', { name: 'Add member' }).click();
+  const row = dialog.getByRole('listitem').filter({ hasText: 'Max Member' }).filter({ hasText: 'member' });
   await row.waitFor();
-  await row.getByRole('button', { name: /^Remove/ }).click();
+  await expect(dialog.getByRole('alert').count()).resolves.toBe(0);
+  await row.getByRole('button', { name: 'Remove Max Member' }).click();
   await row.waitFor({ state: 'detached' });
-  expect(await dialog.getByRole('listitem').count()).toBe(1);
+  expect(await dialog.getByRole('listitem').count()).toBe(2);
   await context.close();
 }, 60_000);
 

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import { ApiError, api, call } from '../api.ts';
-import { useNames } from '../names.ts';
+import { fetchNames, useNames } from '../names.ts';
 import { STATUSES, STATUS_LABEL, type Me, type Status, type Ticket } from '../types.ts';
 import type { BoardState } from '../useBoard.ts';
 import { Avatar } from './Avatar.tsx';
@@ -35,7 +35,11 @@ export function TicketDialog({ code, live, board, me, onClose }: { code: string;
     }
   };
   useEffect(() => {
-    void load().then((r) => r && api.get<{ members: { userId: string }[] }>(`/projects/${r.body.projectId}/members`).then((m) => setMembers(m.members.map((x) => x.userId)), () => {}));
+    void load().then((r) => r && api.get<{ members: { userId: string }[] }>(`/projects/${r.body.projectId}/members`).then((m) => {
+      const ids = m.members.map((x) => x.userId);
+      setMembers(ids);
+      void fetchNames(ids).catch(() => {});
+    }, () => {}));
   }, [code]);
   // The board's live copy wins for what the hub tells us (status, assignee, fields).
   const shown = ticket && live ? { ...ticket, ...live, description: live.description ?? ticket.description } : ticket;
