@@ -27,6 +27,8 @@ describe('/openapi', () => {
     ['/auth/refresh', 'post', 200, ['accessToken', 'tokenType', 'expiresIn']],
     ['/auth/dev/login', 'post', 200, ['user', 'created', 'accessToken']],
     ['/auth/providers', 'get', 200, ['providers', 'devLogin']],
+    ['/auth/users/lookup', 'get', 200, ['id', 'name', 'email']],
+    ['/auth/users', 'get', 200, ['users']],
   ] as const)('%s %s documents its %d body', (path, method, status, fields) => {
     const schema = documented(path, method, status);
     expect(schema?.type).toBe('object');
@@ -36,6 +38,8 @@ describe('/openapi', () => {
   test.each([
     ['/auth/me', 'get', [401]],
     ['/auth/token', 'post', [401, 422, 429]],
+    ['/auth/users/lookup', 'get', [400, 401, 404, 429]],
+    ['/auth/users', 'get', [400, 401]],
     ['/auth/tokens', 'post', [401, 403, 422]],
     ['/auth/tokens/{id}', 'delete', [400, 401, 404]],
     ['/auth/refresh', 'post', [401, 403, 422]],
