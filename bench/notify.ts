@@ -19,10 +19,9 @@ import { newUser, startTestIdp } from '@syncro/testing';
 import { freePorts } from '@syncro/testing/ports';
 import nodemailer from 'nodemailer';
 import postgres from 'postgres';
-import { ensureTopics } from '../shared/kit/src/bus/topics.ts';
 import { startMailSink } from '../services/notifications/src/dev/mailSink.ts';
 import { render } from '../services/notifications/src/messages/templates.ts';
-import { KAFKA_BROKERS, PROFILE_DIR, fmt, log, machine, machineMarkdown, onCleanup, runBenchmark, saveRaw, scratchDatabase, spawnChild, updateDoc } from './lib.ts';
+import { KAFKA_BROKERS, PROFILE_DIR, fmt, log, machine, machineMarkdown, onCleanup, runBenchmark, saveRaw, scratchDatabase, spawnChild, updateDoc, useBenchNamespace } from './lib.ts';
 
 const SECONDS = Number(process.env.BENCH_NOTIFY_SECONDS ?? 15);
 const RATE = Number(process.env.BENCH_NOTIFY_RATE ?? 20);
@@ -40,14 +39,8 @@ const percentile = (values: number[], p: number) => {
 async function main() {
   const m = await machine();
   const brokers = KAFKA_BROKERS.split(',');
-  await ensureTopics(
-    brokers,
-    ['user.updated', 'notification.created'].flatMap((name) => [
-      { name, partitions: 3, retentionMs: 604_800_000, cleanupPolicy: 'delete' },
-      { name: `${name}.dlq`, partitions: 1, retentionMs: 2_592_000_000, cleanupPolicy: 'delete' },
-    ]),
-    { replicationFactor: 1 },
-  );
+  // Its own topics: the service and this process's bus read KAFKA_TOPIC_PREFIX; the running system never sees them.
+  await useBenchNamespace();
   const received = new Map<string, number>();
   const sink = await startMailSink({ onMail: (mail) => received.set(`${mail.to[0]}|${/\b([A-Z][A-Z0-9]+-\d+)\b/.exec(mail.subject)?.[1] ?? mail.subject}`, Date.now()) });
   onCleanup('mail sink', () => sink.stop());

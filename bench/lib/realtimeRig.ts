@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { onCleanup } from './cleanup.ts';
 import { scratchDatabase } from './databases.ts';
 import { KAFKA_BROKERS, REDIS_URL, ROOT, log } from './env.ts';
+import { useBenchNamespace } from './namespace.ts';
 import { spawnChild, type Child } from './processes.ts';
 import { Histogram, type ClientSpec } from './wsClients.ts';
 
@@ -24,6 +25,8 @@ export interface Rig {
 }
 
 export async function startRig(members = 50): Promise<Rig> {
+  // Its own topics (inherited by every process the rig spawns): the running system never sees the bench.
+  await useBenchNamespace();
   const idp = await startTestIdp();
   onCleanup('test idp', () => idp.stop());
   const db = scratchDatabase('syncro_bench_rt');
