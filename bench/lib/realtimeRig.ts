@@ -14,7 +14,7 @@ import { scratchDatabase } from './databases.ts';
 import { KAFKA_BROKERS, REDIS_URL, ROOT, log } from './env.ts';
 import { useBenchNamespace } from './namespace.ts';
 import { spawnChild, type Child } from './processes.ts';
-import { Histogram, type ClientSpec } from './wsClients.ts';
+import { Histogram, type ClientSpec, type PoolStats } from './wsClients.ts';
 
 export interface Rig {
   idp: TestIdp;
@@ -108,19 +108,8 @@ export const fdLimit = async (pid: number) => Number(/Max open files\s+(\d+)/.ex
 
 // ---------------------------------------------------------------------------------------- fleet --
 
-export interface FleetStats {
-  open: number;
-  joined: number;
-  delivered: number;
-  gaps: number;
-  duplicates: number;
-  closes: number;
-  reconnects: number;
-  errors: number;
-  caughtUp: number;
-  resyncs: number;
-  errorCodes: Record<string, number>;
-  latency: Histogram;
+/** A pool's counters summed over the fleet's worker processes, plus their memory. */
+export interface FleetStats extends PoolStats {
   rssKiB: number;
 }
 
