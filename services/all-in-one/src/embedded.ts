@@ -1,0 +1,121 @@
+/**
+ * @module The embedded default of one process: what the raw environment leaves out runs here.
+ * No POSTGRES_URL / DATABASE_URL / `<NAME>_DATABASE_URL` → a Postgres child process on the data
+ * folder; no KAFKA_BROKERS → one Postgres bus (`syncro_bus`) shared by every role; no REDIS_URL /
+ * UPSTASH_* → one in-process cache whose PUBLISH feeds the hub. Each variable moves its part out alone.
+ */
+import { chmodSync, mkdirSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { Elysia } from 'elysia';
+import { createPgBus } from '@syncro/kit/bus';
+import { createMemoryCache } from '@syncro/kit/cache';
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@syncro/kit/db';
+// Not re-exported by '@syncro/kit/db' (yet): the compiled binary's way to bring the Postgres binaries.
+import { unpackPostgres } from '../../../shared/kit/src/db/embedded-postgres.ts';
+import { createMemorySubscriber } from '@syncro/kit/pubsub';
+import type { RunningService, ServiceContext } from '@syncro/kit/service';
+
+type Env = Record<string, string | undefined>;
+
+/** Roles that share the cache and its pub/sub: all here, or Redis is needed to join them up. */
+const CACHE_ROLES = ['tickets', 'realtime', 'notifications'];
+
+export interface EmbeddedParts {
+  /** The Postgres server URL (path `/postgres`) when embedded. */
+  postgresUrl?: string;
+  dataDir: string;
+  /** Stopped first of all (index 0 of the services, which stop in reverse): bus, cache, then Postgres. */
+  service: RunningService;
+  ctx: ServiceContext;
+  /** What the roles' configuration gets on top of the environment. */
+  env: Env;
+  parts: { database: boolean; bus: boolean; cache: boolean };
+}
+
+/**
+ * `--data` / SYNCROBOARD_DATA, else ~/.local/share/syncroboard. As root the database runs as the
+ * `postgres` user, which cannot enter /root: then /var/lib/syncroboard.
+ */
+export function dataDirFrom(source: Env): string {
+  if (source.SYNCROBOARD_DATA) return source.SYNCROBOARD_DATA;
+  if (userInfo().uid === 0) return '/var/lib/syncroboard';
+  return join(source.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'syncroboard');
+}
+
+export function embeddedPlan(source: Env, wanted: Set<string>, databases: string[]) {
+  const database = !source.POSTGRES_URL && !source.DATABASE_URL && !databases.some((name) => source[`${name.toUpperCase()}_DATABASE_URL`]);
+  const bus = !source.KAFKA_BROKERS;
+  const cache = !source.REDIS_URL && !source.UPSTASH_REDIS_REST_URL && !source.UPSTASH_REDIS_REST_TOKEN;
+  if (cache) {
+    const here = CACHE_ROLES.filter((r) => wanted.has(r));
+    if (here.length > 0 && here.length < CACHE_ROLES.length) {
+      throw new Error(
+        `Invalid configuration:\n  - REDIS_URL is needed when ${here.join(', ')} run without ${CACHE_ROLES.filter((r) => !wanted.has(r)).join(', ')}: the in-process cache reaches only this process`,
+      );
+    }
+  }
+  return { database, bus, cache };
+}
+
+export async function startEmbedded(
+  ctx: ServiceContext,
+  source: Env,
+  plan: ReturnType<typeof embeddedPlan>,
+  opts: { postgresArchive?: Blob } = {},
+): Promise<EmbeddedParts> {
+  const dataDir = dataDirFrom(source);
+  const env: Env = {};
+  let pg: EmbeddedPostgres | undefined;
+  let bus: ReturnType<typeof createPgBus> | undefined;
+  let cache: ReturnType<typeof createMemoryCache> | undefined;
+  const shared: Partial<ServiceContext> = {};
+  try {
+    if (plan.database || plan.bus || plan.cache) mkdirSync(dataDir, { recursive: true });
+    if (plan.database) {
+      // As root the server runs as `postgres`, which must reach its folder (and the unpacked binaries).
+      if (userInfo().uid === 0) chmodSync(dataDir, 0o755);
+      const nativeDir = opts.postgresArchive ? await unpackPostgres(opts.postgresArchive, join(dataDir, 'runtime')) : undefined;
+      pg = await startEmbeddedPostgres({
+        dataDir: join(dataDir, 'postgres'),
+        ...(nativeDir ? { nativeDir } : {}),
+        onLog: (line) => ctx.logger.debug('postgres', { line }),
+      });
+      env.POSTGRES_URL = pg.url;
+      // Four pools of 3, the relays, consumers and the bus: about 30 connections at 1.7 MiB each.
+      env.DB_POOL_MAX = source.DB_POOL_MAX ?? '3';
+    }
+    // Keys next to the data, so sessions survive a restart.
+    env.AUTH_KEY_DIR = source.AUTH_KEY_DIR ?? join(dataDir, 'keys');
+    if (plan.bus) {
+      const server = pg?.url ?? source.POSTGRES_URL ?? source.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
+      const url = new URL(server);
+      url.pathname = '/syncro_bus';
+      await ensureDatabase(url.toString());
+      bus = createPgBus({ url: url.toString(), logger: ctx.logger.child({ svc: 'bus' }), max: 4 });
+      shared.bus = bus;
+    }
+    if (plan.cache) {
+      const c = createMemoryCache();
+      cache = c;
+      shared.cache = c;
+      shared.pubsub = c.pubsub;
+      shared.subscriber = () => createMemorySubscriber(c.pubsub);
+    }
+  } catch (err) {
+    await bus?.close();
+    await pg?.stop();
+    throw err;
+  }
+  const service: RunningService = {
+    name: 'embedded',
+    plugin: new Elysia({ name: 'embedded' }),
+    checks: bus ? { bus: { critical: true, check: () => bus!.check() } } : {},
+    async stop() {
+      await bus?.close();
+      cache?.close();
+      await pg?.stop();
+    },
+  };
+  return { ...(pg ? { postgresUrl: pg.url } : {}), dataDir, service, ctx: { ...ctx, ...shared }, env, parts: plan };
+}
