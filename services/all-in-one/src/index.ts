@@ -135,7 +135,7 @@ export async function startAll(ctx: ServiceContext, source: Env = process.env, o
   const env: Env = { ...embedded.env, ...source, ...(embedded.postgresUrl ? { POSTGRES_URL: embedded.postgresUrl, DB_POOL_MAX: embedded.env.DB_POOL_MAX } : {}) };
   const config = loadConfig(AllInOneConfig, env);
   // Index 0: stopped after every role (services stop in reverse).
-  const running: RunningService[] = [embedded.service];
+  const running: RunningService[] = Object.values(plan).some(Boolean) ? [embedded.service] : [];
   try {
     const local: Local = opts.webAssets ? { webAssets: opts.webAssets } : {};
     if (wanted.has('auth') && wanted.has('realtime') && !source.SERVICE_CLIENT_SECRET) {
