@@ -50,6 +50,8 @@ export const REGISTRY = [
     loadConfig: (source, local) =>
       loadAuthConfig({
         PUBLIC_URL: self(source),
+        // After a login (and the setup link), people land on the board this process serves.
+        APP_URL: `${self(source)}/`,
         ...source,
         ...(local.hubClient ? { SERVICE_CLIENTS: [source.SERVICE_CLIENTS, `${local.hubClient.id}:${local.hubClient.hash}`].filter(Boolean).join(',') } : {}),
       }),
