@@ -6,6 +6,8 @@
 import { serve, serviceContext, stopOnSignals } from '@syncro/kit/service';
 import pkg from '../package.json';
 import { startAll, type Assets, type StartAllOptions } from './index.ts';
+import { backup, restore } from './backup.ts';
+import { dataDirFrom } from './embedded.ts';
 import { settingsHelp } from './settings.ts';
 
 type Env = Record<string, string | undefined>;
@@ -23,6 +25,8 @@ Usage: syncroboard [command] [--data DIR]
 Commands:
   serve      run the board (default): prints its URL and, while it has no user, a one-time setup link
   migrate    create and migrate every role's database, then exit
+  backup F   write the stopped board's data folder (database and keys) to the tar.gz F
+  restore F  unpack the backup F into a new data folder (--data), then serve it
   version    print the version
   help       this text
 
@@ -30,9 +34,10 @@ With no configuration everything runs embedded, with data in --data (default ~/.
 Settings (environment variables):
 `;
 
-export function parseArgs(argv: string[]): { command: string; data?: string; error?: string } {
+export function parseArgs(argv: string[]): { command: string; data?: string; file?: string; error?: string } {
   let command: string | undefined;
   let data: string | undefined;
+  let file: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--data') {
@@ -42,9 +47,11 @@ export function parseArgs(argv: string[]): { command: string; data?: string; err
     else if (a === '--help' || a === '-h') command = 'help';
     else if (a === '--version' || a === '-v') command = 'version';
     else if (!a.startsWith('-') && command === undefined) command = a;
+    else if (!a.startsWith('-') && (command === 'backup' || command === 'restore') && file === undefined) file = a;
     else return { command: command ?? 'serve', error: `unknown argument ${a}` };
   }
-  return { command: command ?? 'serve', ...(data ? { data } : {}) };
+  if ((command === 'backup' || command === 'restore') && !file) return { command, error: `${command} needs a file` };
+  return { command: command ?? 'serve', ...(data ? { data } : {}), ...(file ? { file } : {}) };
 }
 
 export async function runCli(argv: string[], opts: CliOptions = {}, source: Env = process.env): Promise<void> {
@@ -65,6 +72,18 @@ export async function runCli(argv: string[], opts: CliOptions = {}, source: Env 
     case 'version':
       console.log(`syncroboard ${pkg.version} (bun ${Bun.version}, ${process.platform}-${process.arch})`);
       return;
+    case 'backup':
+    case 'restore':
+      try {
+        const dataDir = dataDirFrom(env);
+        if (args.command === 'backup') await backup(dataDir, args.file!);
+        else await restore(args.file!, dataDir);
+        console.log(args.command === 'backup' ? `backed up ${dataDir} to ${args.file}` : `restored ${args.file} into ${dataDir}`);
+        return;
+      } catch (err) {
+        console.error((err as Error).message);
+        process.exit(1);
+      }
     case 'migrate':
     case 'serve':
       break;
@@ -80,7 +99,7 @@ export async function runCli(argv: string[], opts: CliOptions = {}, source: Env 
     if (args.command === 'migrate') {
       for (const s of services.toReversed()) await s.stop();
       console.log('migrated');
-      return;
+      process.exit(0);
     }
     const served = serve('syncroboard', config.PORT, services, ctx);
     stopOnSignals(served, ctx.logger);

@@ -108,5 +108,37 @@ describe('the binary with no configuration', () => {
     );
     expect(await second.stop()).toBe(0);
     running = undefined;
+
+    // backup → restore into a new folder → the same board there.
+    const file = join(dir, 'board.tar.gz');
+    const run = (args: string[]) => Bun.spawnSync([bin, ...args], { cwd: dir, env });
+    const backedUp = run(['backup', file, '--data', data]);
+    expect(backedUp.exitCode, backedUp.stderr.toString()).toBe(0);
+    const copy = join(dir, 'restored');
+    expect(run(['restore', file, '--data', copy]).exitCode).toBe(0);
+    expect(run(['restore', file, '--data', copy]).stderr.toString()).toContain('holds a board already');
+    const third = (running = await startBinary(bin, ['--data', copy], env, dir));
+    expect(third.setupLink).toBeUndefined();
+    const restored = await client(base, token).get('/projects/EMB/board');
+    expect(restored.body.columns.OPEN.map((t: { code: string }) => t.code)).toEqual(['EMB-2']);
+    expect(restored.body.columns.IN_PROGRESS.map((t: { code: string }) => t.code)).toEqual(['EMB-1']);
+    // A running board is not backed up (the copy would not be consistent).
+    expect(run(['backup', join(dir, 'hot.tar.gz'), '--data', copy]).stderr.toString()).toContain('is running');
+    expect(await third.stop()).toBe(0);
+    running = undefined;
   }, 180_000);
+
+  test('version, --help listing the settings, migrate, and a bad argument', () => {
+    const env = { PATH: process.env.PATH! };
+    const run = (args: string[], extra: Record<string, string> = {}) => Bun.spawnSync([bin, ...args], { cwd: dir, env: { ...env, ...extra } });
+    expect(run(['version']).stdout.toString()).toMatch(/^syncroboard \d+\.\d+\.\d+/);
+    const help = run(['--help']).stdout.toString();
+    for (const name of ['serve', 'migrate', 'backup', 'restore', 'SYNCROBOARD_DATA', 'KAFKA_BROKERS', 'REDIS_URL', 'SIGNING_KEY', 'GOOGLE_CLIENT_ID', 'BOARD_CACHE']) expect(help).toContain(name);
+    const bad = run(['--nope']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.toString()).toContain('unknown argument --nope');
+    const migrated = run(['migrate', '--data', join(dir, 'migrated')], { PORT: String(freePort()) });
+    expect(migrated.exitCode, migrated.stderr.toString()).toBe(0);
+    expect(migrated.stdout.toString()).toContain('migrated');
+  }, 60_000);
 });
