@@ -1,7 +1,7 @@
 /**
  * @module The embedded default of one process: what the raw environment leaves out runs here.
  * No POSTGRES_URL / DATABASE_URL / `<NAME>_DATABASE_URL` → a Postgres child process on the data
- * folder; no KAFKA_BROKERS → one Postgres bus (`syncro_bus`) shared by every role; no REDIS_URL /
+ * folder; no KAFKA_BROKERS → one Postgres bus (`syncro_bus`, or BUS_DATABASE_URL) shared by every role; no REDIS_URL /
  * UPSTASH_* → one in-process cache whose PUBLISH feeds the hub. Each variable moves its part out alone.
  */
 import { chmodSync, mkdirSync } from 'node:fs';
@@ -88,11 +88,11 @@ export async function startEmbedded(
     // Keys next to the data, so sessions survive a restart.
     env.AUTH_KEY_DIR = source.AUTH_KEY_DIR ?? join(dataDir, 'keys');
     if (plan.bus) {
-      const server = pg?.url ?? source.POSTGRES_URL ?? source.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
-      const url = new URL(server);
+      const url = new URL(pg?.url ?? source.POSTGRES_URL ?? source.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432');
       url.pathname = '/syncro_bus';
-      await ensureDatabase(url.toString());
-      bus = createPgBus({ url: url.toString(), logger: ctx.logger.child({ svc: 'bus' }), max: 4 });
+      const busUrl = source.BUS_DATABASE_URL ?? url.toString();
+      await ensureDatabase(busUrl);
+      bus = createPgBus({ url: busUrl, logger: ctx.logger.child({ svc: 'bus' }), max: 4 });
       shared.bus = bus;
     }
     if (plan.cache) {

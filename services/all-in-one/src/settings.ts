@@ -16,6 +16,7 @@ const SELF: [string, string][] = [
   ['POSTGRES_URL / DATABASE_URL', 'an external Postgres server instead of the embedded one (each role gets its own database on it)'],
   ['<ROLE>_DATABASE_URL', "one role's database elsewhere (AUTH_, TICKETS_, ASSIGNMENT_, NOTIFICATIONS_)"],
   ['KAFKA_BROKERS', 'Kafka/Redpanda instead of the bus in the database'],
+  ['BUS_DATABASE_URL', 'where the bus in the database keeps its log (default: database syncro_bus on the Postgres server)'],
   ['REDIS_URL', 'Redis instead of the in-process cache and pub/sub (needed to split tickets, realtime and notifications across processes)'],
   ['HOST', 'the address to listen on (default 0.0.0.0)'],
 ];
