@@ -85,6 +85,7 @@ describe('the binary with no configuration', () => {
     await Bun.sleep(3000);
     const pss = treePssMiB(first.proc.pid);
     const rssMiB = Number((await Bun.file(`/proc/${first.proc.pid}/status`).text()).match(/VmRSS:\s+(\d+)/)![1]) / 1024;
+    const ownPssMiB = Number((await Bun.file(`/proc/${first.proc.pid}/smaps_rollup`).text()).match(/Pss:\s+(\d+)/)![1]) / 1024;
     expect(await first.stop()).toBe(0);
     running = undefined;
 
@@ -102,6 +103,7 @@ describe('the binary with no configuration', () => {
         firstStartToReadyMs: Math.round(first.readyMs),
         secondStartToReadyMs: Math.round(second.readyMs),
         idleProcessRssMiB: +rssMiB.toFixed(1),
+        idleProcessPssMiB: +ownPssMiB.toFixed(1),
         idleTreePssMiB: +pss.mib.toFixed(1),
         processes: pss.processes,
       }),

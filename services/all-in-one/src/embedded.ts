@@ -80,10 +80,12 @@ export async function startEmbedded(
         dataDir: join(dataDir, 'postgres'),
         ...(nativeDir ? { nativeDir } : {}),
         onLog: (line) => ctx.logger.debug('postgres', { line }),
+        // One process's pools (about 20 connections): a smaller shared memory than the adapter's default.
+        settings: { max_connections: '60', shared_buffers: '16MB' },
       });
       env.POSTGRES_URL = pg.url;
-      // Four pools of 3, the relays, consumers and the bus: about 30 connections at 1.7 MiB each.
-      env.DB_POOL_MAX = source.DB_POOL_MAX ?? '3';
+      // Four pools of 2, the relays' and the bus's listeners and subscriptions: about 20 connections at 2–4 MiB each, the better part of the board's memory.
+      env.DB_POOL_MAX = source.DB_POOL_MAX ?? '2';
     }
     // Keys next to the data, so sessions survive a restart.
     env.AUTH_KEY_DIR = source.AUTH_KEY_DIR ?? join(dataDir, 'keys');
@@ -92,7 +94,7 @@ export async function startEmbedded(
       url.pathname = '/syncro_bus';
       const busUrl = source.BUS_DATABASE_URL ?? url.toString();
       await ensureDatabase(busUrl);
-      bus = createPgBus({ url: busUrl, logger: ctx.logger.child({ svc: 'bus' }), max: 4 });
+      bus = createPgBus({ url: busUrl, logger: ctx.logger.child({ svc: 'bus' }), max: 2 });
       shared.bus = bus;
     }
     if (plan.cache) {
