@@ -8,6 +8,7 @@ import pkg from '../package.json';
 import { startAll, type Assets, type StartAllOptions } from './index.ts';
 import { backup, restore } from './backup.ts';
 import { dataDirFrom } from './embedded.ts';
+import { generateSigningKey, rotateStoredKey } from '../../auth/src/keys/keyRing.ts';
 import { settingsHelp } from './settings.ts';
 
 type Env = Record<string, string | undefined>;
@@ -25,6 +26,9 @@ Usage: syncroboard [command] [--data DIR]
 Commands:
   serve      run the board (default): prints its URL and, while it has no user, a one-time setup link
   migrate    create and migrate every role's database, then exit
+  keys generate | public | rotate
+             a new private signing key (for SIGNING_KEY); the public JWK of $SIGNING_KEY (for
+             PREVIOUS_SIGNING_KEYS); rotate the key kept in the data folder (restart afterwards)
   backup F   write the stopped board's data folder (database and keys) to the tar.gz F
   restore F  unpack the backup F into a new data folder (--data), then serve it
   version    print the version
@@ -47,11 +51,27 @@ export function parseArgs(argv: string[]): { command: string; data?: string; fil
     else if (a === '--help' || a === '-h') command = 'help';
     else if (a === '--version' || a === '-v') command = 'version';
     else if (!a.startsWith('-') && command === undefined) command = a;
-    else if (!a.startsWith('-') && (command === 'backup' || command === 'restore') && file === undefined) file = a;
+    else if (!a.startsWith('-') && (command === 'backup' || command === 'restore' || command === 'keys') && file === undefined) file = a;
     else return { command: command ?? 'serve', error: `unknown argument ${a}` };
   }
   if ((command === 'backup' || command === 'restore') && !file) return { command, error: `${command} needs a file` };
   return { command: command ?? 'serve', ...(data ? { data } : {}), ...(file ? { file } : {}) };
+}
+
+/** The signing-key chores of services/auth/src/keys/keys.cli.ts, with the data folder's key store. */
+async function keys(what: string, env: Env): Promise<string> {
+  if (what === 'generate') return JSON.stringify(await generateSigningKey());
+  if (what === 'public') {
+    const { kty, crv, x, y, kid } = JSON.parse(env.SIGNING_KEY ?? '{}');
+    if (!kid) throw new Error('set SIGNING_KEY to the private JWK whose public half you want');
+    return JSON.stringify([{ kty, crv, x, y, kid, alg: 'ES256', use: 'sig' }]);
+  }
+  if (what === 'rotate') {
+    const dir = env.AUTH_KEY_DIR ?? `${dataDirFrom(env)}/keys`;
+    const ring = await rotateStoredKey(dir);
+    return `rotated ${dir}: now signing with ${ring.current.kid}; ${ring.previous[0]?.kid} stays published. Restart syncroboard.`;
+  }
+  throw new Error('usage: syncroboard keys generate | public | rotate');
 }
 
 export async function runCli(argv: string[], opts: CliOptions = {}, source: Env = process.env): Promise<void> {
@@ -72,6 +92,14 @@ export async function runCli(argv: string[], opts: CliOptions = {}, source: Env 
     case 'version':
       console.log(`syncroboard ${pkg.version} (bun ${Bun.version}, ${process.platform}-${process.arch})`);
       return;
+    case 'keys':
+      try {
+        console.log(await keys(args.file ?? '', env));
+        return;
+      } catch (err) {
+        console.error((err as Error).message);
+        process.exit(2);
+      }
     case 'backup':
     case 'restore':
       try {

@@ -136,6 +136,10 @@ describe('the binary with no configuration', () => {
     expect(run(['version']).stdout.toString()).toMatch(/^syncroboard \d+\.\d+\.\d+/);
     const help = run(['--help']).stdout.toString();
     for (const name of ['serve', 'migrate', 'backup', 'restore', 'SYNCROBOARD_DATA', 'KAFKA_BROKERS', 'REDIS_URL', 'SIGNING_KEY', 'GOOGLE_CLIENT_ID', 'BOARD_CACHE']) expect(help).toContain(name);
+    const key = JSON.parse(run(['keys', 'generate']).stdout.toString());
+    expect(key).toMatchObject({ kty: 'EC', crv: 'P-256' });
+    expect(key.d && key.kid).toBeTruthy();
+    expect(JSON.parse(run(['keys', 'public'], { SIGNING_KEY: JSON.stringify(key) }).stdout.toString())[0]).not.toHaveProperty('d');
     const bad = run(['--nope']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr.toString()).toContain('unknown argument --nope');
