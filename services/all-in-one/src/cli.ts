@@ -134,6 +134,8 @@ export async function runCli(argv: string[], opts: CliOptions = {}, source: Env 
     const url = env.PUBLIC_URL ?? `http://127.0.0.1:${served.port}/`;
     const parts = Object.entries(embedded.parts).filter(([, on]) => on).map(([p]) => p);
     console.log(`SyncroBoard ${pkg.version} is ready at ${url} (${Math.round(performance.now() - started)} ms${parts.length ? `; embedded ${parts.join(', ')}, data in ${embedded.dataDir}` : ''})`);
+    // Start-up garbage (migrations, module compilation) collected now rather than held while idle.
+    setTimeout(() => Bun.gc(true), 2000).unref();
     const link = await local.auth?.setup.issue();
     if (link) console.log(`No one has signed in yet. Open this one-time link to sign in as the owner:\n  ${link}`);
   } catch (err) {
