@@ -2,7 +2,7 @@
  * The compiled `syncroboard` binary for the tests: made once per test process by scripts/compile.ts
  * (the path users take), and a started instance whose stdout is read for its URL and setup link.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,7 +10,10 @@ let compiled: Promise<string> | null = null;
 
 export function compiledBinary(): Promise<string> {
   return (compiled ??= (async () => {
-    const outfile = join(mkdtempSync(join(tmpdir(), 'syncroboard-bin-')), 'syncroboard');
+    const dir = mkdtempSync(join(tmpdir(), 'syncroboard-bin-'));
+    // 130 MiB a time: gone with the test process.
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const outfile = join(dir, 'syncroboard');
     const build = Bun.spawn(['bun', join(import.meta.dir, '../scripts/compile.ts'), outfile], { stdout: 'pipe', stderr: 'pipe' });
     const [code, out, err] = await Promise.all([build.exited, new Response(build.stdout).text(), new Response(build.stderr).text()]);
     if (code !== 0) throw new Error(`compile failed (${code}): ${out}\n${err}`);
