@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ACCESS_COOKIE } from '@syncro/kit/auth';
 import { client, createTestDatabase } from '@syncro/testing';
 import { freePort } from '@syncro/testing/ports';
-import { compiledBinary, startBinary, type Started } from '../test/binary.ts';
+import { compiledBinary, disposeCompiledBinary, startBinary, type Started } from '../test/binary.ts';
 
 let dir: string;
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -34,6 +34,7 @@ afterAll(async () => {
   await assignDatabase.drop();
   await notifyDatabase.drop();
   rmSync(dir, { recursive: true, force: true });
+  disposeCompiledBinary();
 });
 
 describe('single binary', () => {

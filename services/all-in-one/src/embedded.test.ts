@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ACCESS_COOKIE } from '@syncro/kit/auth';
 import { client, eventually } from '@syncro/testing';
 import { freePort } from '@syncro/testing/ports';
-import { compiledBinary, startBinary, treePssMiB, type Started } from '../test/binary.ts';
+import { compiledBinary, disposeCompiledBinary, startBinary, treePssMiB, type Started } from '../test/binary.ts';
 
 let dir: string;
 let bin: string;
@@ -25,6 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await running?.stop();
   rmSync(dir, { recursive: true, force: true });
+  disposeCompiledBinary();
 });
 
 const cookie = (res: Response, name: string) =>

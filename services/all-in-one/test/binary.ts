@@ -7,12 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 let compiled: Promise<string> | null = null;
+let compiledDir: string | null = null;
+
+/** 130 MiB a time: each test file removes it in afterAll (a later file compiles again, in seconds). */
+export function disposeCompiledBinary() {
+  if (compiledDir) rmSync(compiledDir, { recursive: true, force: true });
+  compiled = compiledDir = null;
+}
 
 export function compiledBinary(): Promise<string> {
   return (compiled ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'syncroboard-bin-'));
-    // 130 MiB a time: gone with the test process.
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const dir = (compiledDir = mkdtempSync(join(tmpdir(), 'syncroboard-bin-')));
     const outfile = join(dir, 'syncroboard');
     const build = Bun.spawn(['bun', join(import.meta.dir, '../scripts/compile.ts'), outfile], { stdout: 'pipe', stderr: 'pipe' });
     const [code, out, err] = await Promise.all([build.exited, new Response(build.stdout).text(), new Response(build.stderr).text()]);
