@@ -12,7 +12,7 @@ import { serve, serviceContext, type Served } from '@syncro/kit/service';
 import { client, createTestDatabase, eventually } from '@syncro/testing';
 import { freePort } from '@syncro/testing/ports';
 import { embeddedPlan } from './embedded.ts';
-import { ROLES, startAll } from './index.ts';
+import { postgresServer, ROLES, startAll } from './index.ts';
 
 const all = new Set(ROLES);
 const DBS = ['auth', 'tickets', 'assignment', 'notifications'];
@@ -26,6 +26,10 @@ describe('embeddedPlan', () => {
     expect(embeddedPlan({ KAFKA_BROKERS: 'k:9092' }, all, DBS)).toEqual({ database: true, bus: false, cache: true });
     expect(embeddedPlan({ REDIS_URL: 'redis://r' }, all, DBS)).toEqual({ database: true, bus: true, cache: false });
     expect(embeddedPlan({ UPSTASH_REDIS_REST_URL: 'https://u' }, all, DBS)).toEqual({ database: true, bus: true, cache: false });
+    // DATABASE_URL names the server when POSTGRES_URL does not (each role's database is put on it).
+    expect(postgresServer({ DATABASE_URL: 'postgres://db:5432/x' })).toBe('postgres://db:5432/x');
+    expect(postgresServer({ POSTGRES_URL: 'postgres://pg:5432', DATABASE_URL: 'postgres://db:5432/x' })).toBe('postgres://pg:5432');
+    expect(postgresServer({}, 'postgres://embedded')).toBe('postgres://embedded');
     // Empty is unset, as loadConfig reads it.
     expect(embeddedPlan({ KAFKA_BROKERS: '' }, all, DBS).bus).toBe(true);
   });

@@ -90,9 +90,9 @@ export async function startEmbedded(
     // Keys next to the data, so sessions survive a restart.
     env.AUTH_KEY_DIR = source.AUTH_KEY_DIR ?? join(dataDir, 'keys');
     if (plan.bus) {
-      const url = new URL(pg?.url ?? source.POSTGRES_URL ?? source.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432');
+      const url = new URL(pg?.url || source.POSTGRES_URL || source.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432');
       url.pathname = '/syncro_bus';
-      const busUrl = source.BUS_DATABASE_URL ?? url.toString();
+      const busUrl = source.BUS_DATABASE_URL || url.toString();
       await ensureDatabase(busUrl);
       bus = createPgBus({ url: busUrl, logger: ctx.logger.child({ svc: 'bus' }), max: 2 });
       shared.bus = bus;

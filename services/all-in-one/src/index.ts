@@ -121,6 +121,9 @@ const databaseFor = (server: string, name: string) => {
   return url.toString();
 };
 
+/** The server the roles' databases live on: the embedded one, POSTGRES_URL, or DATABASE_URL's server (its path is replaced per role). */
+export const postgresServer = (source: Env, embedded?: string) => embedded ?? (source.POSTGRES_URL || source.DATABASE_URL || undefined);
+
 export interface StartAllOptions {
   /** The board's assets, built at compile time. */
   webAssets?: Assets;
@@ -134,7 +137,7 @@ export async function startAll(ctx: ServiceContext, source: Env = process.env, o
   const wanted = new Set<string>(requested.SERVICES);
   const plan = embeddedPlan(source, wanted, REGISTRY.filter((r) => wanted.has(r.name) && r.database).map((r) => r.name));
   const embedded = await startEmbedded(ctx, source, plan, opts.postgresArchive ? { postgresArchive: opts.postgresArchive } : {});
-  const env: Env = { ...embedded.env, ...source, ...(embedded.postgresUrl ? { POSTGRES_URL: embedded.postgresUrl, DB_POOL_MAX: embedded.env.DB_POOL_MAX } : {}) };
+  const env: Env = { ...embedded.env, ...source, POSTGRES_URL: postgresServer(source, embedded.postgresUrl), ...(embedded.postgresUrl ? { DB_POOL_MAX: embedded.env.DB_POOL_MAX } : {}) };
   const config = loadConfig(AllInOneConfig, env);
   // Index 0: stopped after every role (services stop in reverse).
   const running: RunningService[] = Object.values(plan).some(Boolean) ? [embedded.service] : [];
