@@ -1,20 +1,24 @@
 /**
- * The self-hosting path end to end: `bun build --compile` makes one binary, which migrates its
- * database from the migrations it carries and serves the API against the real Postgres, Redis and Kafka.
+ * The self-hosting path end to end against the machine's servers: the `syncroboard` binary
+ * (scripts/compile.ts) migrates its databases from the migrations it carries and serves the API on
+ * the real Postgres, Redis and Kafka (each variable moves its part out of the embedded default).
+ * The owner signs in with the printed setup link: the binary has no development login.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ACCESS_COOKIE } from '@syncro/kit/auth';
 import { client, createTestDatabase } from '@syncro/testing';
 import { freePort } from '@syncro/testing/ports';
+import { compiledBinary, disposeCompiledBinary, startBinary, type Started } from '../test/binary.ts';
 
 let dir: string;
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let authDatabase: Awaited<ReturnType<typeof createTestDatabase>>;
 let assignDatabase: Awaited<ReturnType<typeof createTestDatabase>>;
 let notifyDatabase: Awaited<ReturnType<typeof createTestDatabase>>;
-let proc: ReturnType<typeof Bun.spawn> | undefined;
+let running: Started | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'syncro-binary-'));
@@ -24,35 +28,29 @@ beforeAll(async () => {
   notifyDatabase = await createTestDatabase('binary_notify_test');
 });
 afterAll(async () => {
-  proc?.kill();
-  await proc?.exited;
+  await running?.stop();
   await database.drop();
   await authDatabase.drop();
   await assignDatabase.drop();
   await notifyDatabase.drop();
   rmSync(dir, { recursive: true, force: true });
+  disposeCompiledBinary();
 });
 
 describe('single binary', () => {
   test('compiles, starts in a folder without the sources, signs a user in, serves tickets, assigns them and streams the board live', async () => {
-    const outfile = join(dir, 'syncroboard');
-    const build = Bun.spawn(['bun', 'build', '--compile', new URL('./main.ts', import.meta.url).pathname, '--outfile', outfile], {
-      stdout: 'pipe',
-      stderr: 'pipe',
-    });
-    const [code, err] = await Promise.all([build.exited, new Response(build.stderr).text()]);
-    expect(err).not.toContain('error:');
-    expect(code).toBe(0);
-
+    const outfile = await compiledBinary();
     const port = freePort();
-    proc = Bun.spawn([outfile], {
-      cwd: dir, // nothing of the repo around it: migrations must come from inside the binary
-      env: {
+    running = await startBinary(
+      outfile,
+      ['--data', join(dir, 'data')],
+      {
         PATH: process.env.PATH!,
         PORT: String(port),
         TICKETS_DATABASE_URL: database.url,
         AUTH_DATABASE_URL: authDatabase.url,
         AUTH_KEY_DIR: join(dir, 'keys'),
+        // Ignored by the binary (the test below finds /auth/dev/login absent).
         AUTH_DEV_LOGIN: '1',
         ASSIGNMENT_DATABASE_URL: assignDatabase.url,
         NOTIFICATIONS_DATABASE_URL: notifyDatabase.url,
@@ -68,9 +66,10 @@ describe('single binary', () => {
         REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
         LOG_LEVEL: 'warn',
       },
-      stdout: 'ignore',
-      stderr: 'pipe',
-    });
+      dir, // nothing of the repo around it: migrations and the board must come from inside the binary
+    );
+    // Nothing runs embedded: every part was configured.
+    expect(running.output()).not.toContain('embedded');
     const base = `http://127.0.0.1:${port}`;
     // `ok` (not just 200) once every role's consumer has joined its group: nothing is missed after.
     let health: { status?: string; checks?: Record<string, string> } | undefined;
@@ -81,11 +80,17 @@ describe('single binary', () => {
     expect(health?.status).toBe('ok');
     expect(Object.keys(health!.checks!)).toEqual(expect.arrayContaining(['assignment.consumer', 'notifications.consumer', 'realtime.redis']));
 
-    // The binary's own Auth Service signs the user in; its Ticket Service trusts that token.
-    const login = await client(base).post('/auth/dev/login', { email: 'binary@example.test', name: 'Binary' });
-    expect(login.status).toBe(200);
+    // No development login in the binary; the owner signs in with the one-time setup link.
+    expect((await client(base).post('/auth/dev/login', { email: 'binary@example.test', name: 'Binary' })).status).toBe(404);
+    const setup = await fetch(running.setupLink!, { redirect: 'manual' });
+    expect(setup.status).toBe(303);
+    const accessToken = setup.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith(`${ACCESS_COOKIE}=`))!.slice(ACCESS_COOKIE.length + 1);
+    const me = (await client(base, accessToken).get('/auth/me')).body;
+    const login = { body: { accessToken, user: { id: (me.user?.id ?? me.id) as string } } };
     expect((await client(base).get('/.well-known/jwks.json')).body.keys).toHaveLength(1);
     const api = client(base, login.body.accessToken);
+    // The board was built into the binary.
+    expect(await (await fetch(`${base}/p/BOX`)).text()).toContain('<!doctype html>');
     const project = await api.post('/projects', { name: 'Boxed', key: 'BOX' });
     expect(project.status).toBe(201);
     expect((await api.post('/projects/BOX/tickets', { title: 'from the binary' })).body.code).toBe('BOX-1');

@@ -10,10 +10,12 @@ import type { TokenVerifier } from '@syncro/kit/auth';
 import { loadNotifyConfig, start as startNotifications } from '@syncro/notifications';
 import { loadRealtimeConfig, start as startRealtime } from '@syncro/realtime';
 import { createServiceVerifier, loadTicketConfig, start as startTickets } from '@syncro/tickets';
-import { startWeb } from '@syncro/web';
+import { startWeb, type buildBoard } from '@syncro/web';
 import * as v from 'valibot';
+import { embeddedPlan, startEmbedded } from './embedded.ts';
 
 type Env = Record<string, string | undefined>;
+export type Assets = Awaited<ReturnType<typeof buildBoard>>;
 
 /**
  * What the roles of one process share: the local Auth Service (its verifier and key set, so nobody
@@ -24,6 +26,8 @@ interface Local {
   auth?: AuthService;
   verify?: TokenVerifier;
   hubClient?: { id: string; secret: string; hash: string };
+  /** The board built at compile time (the binary carries no app sources to build it from). */
+  webAssets?: Assets;
 }
 
 /** What the process knows of a role: how to configure it from the environment, how to start it. */
@@ -46,6 +50,8 @@ export const REGISTRY = [
     loadConfig: (source, local) =>
       loadAuthConfig({
         PUBLIC_URL: self(source),
+        // After a login (and the setup link), people land on the board this process serves.
+        APP_URL: `${self(source)}/`,
         ...source,
         ...(local.hubClient ? { SERVICE_CLIENTS: [source.SERVICE_CLIENTS, `${local.hubClient.id}:${local.hubClient.hash}`].filter(Boolean).join(',') } : {}),
       }),
@@ -90,7 +96,7 @@ export const REGISTRY = [
     start: (ctx, config, local) => startRealtime(ctx, { config, ...withVerify(local) }),
   }),
   // The board at `/` on the same origin as the APIs: only `/`, `/login`, `/p/*` and `/assets/*` are its own.
-  role({ name: 'web', loadConfig: () => ({}), start: (ctx) => startWeb(ctx) }),
+  role({ name: 'web', loadConfig: () => ({}), start: (ctx, _config, local) => startWeb(ctx, local.webAssets ? { assets: local.webAssets } : {}) }),
 ];
 
 export const ROLES = REGISTRY.map((r) => r.name) as [string, ...string[]];
@@ -115,12 +121,28 @@ const databaseFor = (server: string, name: string) => {
   return url.toString();
 };
 
-export async function startAll(ctx: ServiceContext, source: Env = process.env) {
-  const config = loadConfig(AllInOneConfig, source);
-  const wanted = new Set<string>(config.SERVICES);
-  const running: RunningService[] = [];
+/** The server the roles' databases live on: the embedded one, POSTGRES_URL, or DATABASE_URL's server (its path is replaced per role). */
+export const postgresServer = (source: Env, embedded?: string) => embedded ?? (source.POSTGRES_URL || source.DATABASE_URL || undefined);
+
+export interface StartAllOptions {
+  /** The board's assets, built at compile time. */
+  webAssets?: Assets;
+  /** The Postgres binaries as a tar.gz (the compiled binary's embedded file); default: the npm package. */
+  postgresArchive?: Blob;
+}
+
+export async function startAll(ctx: ServiceContext, source: Env = process.env, opts: StartAllOptions = {}) {
+  // From the raw environment, before any default applies: what is not configured runs embedded.
+  const requested = loadConfig(AllInOneConfig, source);
+  const wanted = new Set<string>(requested.SERVICES);
+  const plan = embeddedPlan(source, wanted, REGISTRY.filter((r) => wanted.has(r.name) && r.database).map((r) => r.name));
+  const embedded = await startEmbedded(ctx, source, plan, opts.postgresArchive ? { postgresArchive: opts.postgresArchive } : {});
+  const env: Env = { ...embedded.env, ...source, POSTGRES_URL: postgresServer(source, embedded.postgresUrl), ...(embedded.postgresUrl ? { DB_POOL_MAX: embedded.env.DB_POOL_MAX } : {}) };
+  const config = loadConfig(AllInOneConfig, env);
+  // Index 0: stopped after every role (services stop in reverse).
+  const running: RunningService[] = Object.values(plan).some(Boolean) ? [embedded.service] : [];
   try {
-    const local: Local = {};
+    const local: Local = opts.webAssets ? { webAssets: opts.webAssets } : {};
     if (wanted.has('auth') && wanted.has('realtime') && !source.SERVICE_CLIENT_SECRET) {
       local.hubClient = { id: 'realtime', ...newClientSecret() };
     }
@@ -128,7 +150,7 @@ export async function startAll(ctx: ServiceContext, source: Env = process.env) {
       const NAME = r.name.toUpperCase();
       const roleConfig = r.loadConfig(
         {
-          ...source,
+          ...env,
           PORT: String(config.PORT),
           DATABASE_URL: r.database ? (source[`${NAME}_DATABASE_URL`] ?? databaseFor(config.POSTGRES_URL, r.database)) : undefined,
           // Each role consumes as its own group; one shared KAFKA_GROUP_ID would merge them.
@@ -136,11 +158,13 @@ export async function startAll(ctx: ServiceContext, source: Env = process.env) {
         },
         local,
       );
-      running.push(await r.start(ctx, roleConfig, local));
+      running.push(await r.start(embedded.ctx, roleConfig, local));
     }
   } catch (err) {
     for (const s of running.toReversed()) await s.stop();
     throw err;
   }
-  return { config, services: running };
+  return { config, services: running, embedded: { dataDir: embedded.dataDir, parts: embedded.parts }, local: localOf(running) };
 }
+
+const localOf = (running: RunningService[]) => ({ auth: running.find((s) => s.name === 'auth') as AuthService | undefined });

@@ -1,8 +1,4 @@
-/** @module The all-in-one entry: `bun services/all-in-one/src/main.ts`, or the compiled `syncroboard` binary. */
-import { runMain } from '@syncro/kit/service';
-import { startAll } from './index.ts';
+/** @module The all-in-one entry from the sources: `bun services/all-in-one/src/main.ts [command]`. */
+import { runCli } from './cli.ts';
 
-await runMain('syncroboard', async (ctx) => {
-  const { config, services } = await startAll(ctx);
-  return { port: config.PORT, services };
-});
+await runCli(process.argv.slice(2));

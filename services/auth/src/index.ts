@@ -22,6 +22,7 @@ import { oidcProvider } from './oauth/oidc.ts';
 import type { LoginProvider } from './oauth/loginProvider.ts';
 import { patRoutes } from './pats/pats.routes.ts';
 import { sessionRoutes } from './sessions/session.routes.ts';
+import { createSetupLinks, setupRoutes, type SetupLinks } from './setup/setupLink.ts';
 import { userRoutes } from './users/users.routes.ts';
 
 export { loadAuthConfig, type AuthConfig };
@@ -54,6 +55,8 @@ export interface AuthService extends RunningService {
   verify: TokenVerifier;
   relay: OutboxRelay;
   bus: EventBus;
+  /** One-time owner sign-in while the instance has no user (the self-hosted binary prints it). */
+  setup: SetupLinks;
 }
 
 export async function start(ctx: ServiceContext, opts: { config?: AuthConfig } = {}): Promise<AuthService> {
@@ -73,9 +76,11 @@ export async function start(ctx: ServiceContext, opts: { config?: AuthConfig } =
   if (config.serviceClients.size) logger.info('service clients', { clients: [...config.serviceClients.keys()] });
   const deps: AuthDeps = { db, config, keys, verify, providers, wakeRelay: backbone.wakeRelay, logger, metrics: ctx.metrics };
 
+  const setup = createSetupLinks(deps);
   return {
     name: 'auth',
-    plugin: authPlugin(deps),
+    plugin: authPlugin(deps).use(setupRoutes(deps, setup)),
+    setup,
     deps,
     keys,
     verify,

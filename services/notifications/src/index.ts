@@ -67,7 +67,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     maxBackoffMs: config.DELIVERY_MAX_BACKOFF_MS,
   });
-  const announcer = createAnnouncer(config.REDIS_URL, logger);
+  const announcer = createAnnouncer(ctx.pubsub ?? config.REDIS_URL, logger);
   const deps: NotifyDeps = {
     db,
     config,

@@ -5,7 +5,7 @@
  */
 import { createTokenVerifier, type TokenVerifier } from '@syncro/kit/auth';
 import { consumerSettings, createKafkaBus, type BackgroundConsumer, type EventBus } from '@syncro/kit/bus';
-import { createRedisCache } from '@syncro/kit/cache';
+import { createRedisCache, type Cache } from '@syncro/kit/cache';
 import type { RunningService, ServiceContext } from '@syncro/kit/service';
 import type { Server } from 'bun';
 import { Elysia } from 'elysia';
@@ -55,7 +55,8 @@ export interface StartOptions {
 export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promise<RealtimeService> {
   const config = opts.config ?? loadRealtimeConfig();
   const logger = ctx.logger.child({ svc: 'realtime' });
-  const cache = createRedisCache({ url: config.REDIS_URL, timeoutMs: 1000 });
+  // The process's own cache and pub/sub (all-in-one embedded default) when given: shared, not closed here.
+  const cache = ctx.cache ? Object.assign(Object.create(ctx.cache) as Cache, { close: () => {} }) : createRedisCache({ url: config.REDIS_URL, timeoutMs: 1000 });
   const boardLog = createBoardLog(cache, { cap: config.HOT_WINDOW_EVENTS, ttlSeconds: config.HOT_WINDOW_TTL_S });
   const api = createTicketsApi(config.TICKETS_URL, { maxConcurrent: config.TICKETS_MAX_CONCURRENCY });
   const verify =
@@ -89,7 +90,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     holeGraceMs: config.HOLE_GRACE_MS,
     publish: (topic, message) => void server?.publish(topic, message),
   });
-  hub.subscriber = createRedisSubscriber(config.REDIS_URL, logger, () => hub.repairAll());
+  hub.subscriber = ctx.subscriber ? ctx.subscriber() : createRedisSubscriber(config.REDIS_URL, logger, () => hub.repairAll());
 
   const deps: RealtimeDeps = {
     hub,
@@ -104,7 +105,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
   let bus: EventBus | null = null;
   let bridge: BackgroundConsumer | null = null;
   if (config.BRIDGE === '1') {
-    bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'syncro-realtime', logger });
+    bus = ctx.bus ?? createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'syncro-realtime', logger });
     bridge = startBridge({
       bus,
       boardLog,
@@ -145,7 +146,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
       closeSockets();
       sockets.stop();
       await bridge?.stop();
-      await bus?.close();
+      if (bus !== ctx.bus) await bus?.close();
       hub.stop();
       hub.subscriber.close();
       cache.close();

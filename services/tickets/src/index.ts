@@ -64,8 +64,11 @@ export interface StartOptions {
 export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promise<TicketService> {
   const config = opts.config ?? loadTicketConfig();
   const logger = ctx.logger.child({ svc: 'tickets' });
+  // The process's own cache (all-in-one embedded default) is shared: used when given, never closed here.
   const cache: Cache | null =
-    config.BOARD_CACHE === 'redis'
+    ctx.cache && config.BOARD_CACHE !== 'off'
+      ? Object.assign(Object.create(ctx.cache) as Cache, { close: () => {} })
+      : config.BOARD_CACHE === 'redis'
       ? createRedisCache({ url: config.REDIS_URL })
       : config.BOARD_CACHE === 'upstash'
         ? createUpstashCache({ url: config.UPSTASH_REDIS_REST_URL!, token: config.UPSTASH_REDIS_REST_TOKEN! })

@@ -1,6 +1,7 @@
 /**
  * @module What every service with a database and events starts the same way: its database
- * (created and migrated under the advisory lock), a Drizzle connection, the Kafka bus, the
+ * (created and migrated under the advisory lock), a Drizzle connection, the bus (Kafka, or the one in
+ * `ctx.bus`), the
  * outbox relay and, given handlers, the consumer, with their health checks and an orderly stop.
  * The service adds its own parts.
  */
@@ -60,7 +61,9 @@ export async function startBackbone<S extends Record<string, unknown>>(ctx: Serv
   await ensureDatabase(config.DATABASE_URL);
   await migrateEmbedded(config.DATABASE_URL, o.migrations, `${o.name}-migrations`);
   const db = createDb(config.DATABASE_URL, o.schema, { applicationName: `syncro-${o.name}`, max: config.DB_POOL_MAX });
-  const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `syncro-${o.name}`, logger });
+  // A bus given by the process (the embedded default's Postgres bus) is shared: not ours to close.
+  const ownBus = !ctx.bus;
+  const bus = ctx.bus ?? createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `syncro-${o.name}`, logger });
   const relay = new OutboxRelay({
     sql: db.$client,
     bus,
@@ -99,7 +102,7 @@ export async function startBackbone<S extends Record<string, unknown>>(ctx: Serv
     async stop() {
       await consumer?.stop();
       await relay.stop();
-      await bus.close();
+      if (ownBus) await bus.close();
       await db.$client.end({ timeout: 5 });
     },
   };

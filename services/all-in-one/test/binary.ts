@@ -1,0 +1,106 @@
+/**
+ * The compiled `syncroboard` binary for the tests: made once per test process by scripts/compile.ts
+ * (the path users take), and a started instance whose stdout is read for its URL and setup link.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+let compiled: Promise<string> | null = null;
+let compiledDir: string | null = null;
+
+/** 130 MiB a time: each test file removes it in afterAll (a later file compiles again, in seconds). */
+export function disposeCompiledBinary() {
+  if (compiledDir) rmSync(compiledDir, { recursive: true, force: true });
+  compiled = compiledDir = null;
+}
+
+export function compiledBinary(): Promise<string> {
+  return (compiled ??= (async () => {
+    const dir = (compiledDir = mkdtempSync(join(tmpdir(), 'syncroboard-bin-')));
+    const outfile = join(dir, 'syncroboard');
+    const build = Bun.spawn(['bun', join(import.meta.dir, '../scripts/compile.ts'), outfile], { stdout: 'pipe', stderr: 'pipe' });
+    const [code, out, err] = await Promise.all([build.exited, new Response(build.stdout).text(), new Response(build.stderr).text()]);
+    if (code !== 0) throw new Error(`compile failed (${code}): ${out}\n${err}`);
+    return outfile;
+  })());
+}
+
+export interface Started {
+  proc: ReturnType<typeof Bun.spawn>;
+  url: string;
+  setupLink?: string;
+  /** From spawn to the "ready" line. */
+  readyMs: number;
+  output: () => string;
+  stop(): Promise<number>;
+}
+
+/** Starts the binary and waits for its "ready" line (and the setup link, which follows at once when due). */
+export async function startBinary(bin: string, args: string[], env: Record<string, string>, cwd: string): Promise<Started> {
+  const t0 = performance.now();
+  const proc = Bun.spawn([bin, ...args], { cwd, env, stdout: 'pipe', stderr: 'pipe' });
+  let out = '';
+  let err = '';
+  void (async () => {
+    for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) err += new TextDecoder().decode(chunk);
+  })();
+  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
+  let readyMs = 0;
+  const deadline = performance.now() + 60_000;
+  while (!/ready at \S+/.test(out)) {
+    const { value, done } = await Promise.race([reader.read(), Bun.sleep(Math.max(deadline - performance.now(), 0)).then(() => ({ value: undefined, done: true }))]);
+    if (done) throw new Error(`syncroboard did not get ready:\n${out}\n${err.slice(-4000)}`);
+    out += new TextDecoder().decode(value);
+  }
+  readyMs = performance.now() - t0;
+  // The setup link is printed right after the ready line, when it is printed at all.
+  const more = Promise.race([reader.read(), Bun.sleep(1500).then(() => null)]);
+  const next = await more;
+  if (next && !next.done) out += new TextDecoder().decode(next.value);
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      out += new TextDecoder().decode(value);
+    }
+  })();
+  return {
+    proc,
+    url: out.match(/ready at (\S+)/)![1]!,
+    ...(out.match(/(http\S+\/auth\/setup\/\S+)/) ? { setupLink: out.match(/(http\S+\/auth\/setup\/\S+)/)![1]! } : {}),
+    readyMs,
+    output: () => `${out}\n${err}`,
+    async stop() {
+      proc.kill('SIGTERM');
+      return proc.exited;
+    },
+  };
+}
+
+/** Proportional set size of a process and all its descendants (the embedded Postgres), in MiB. */
+export function treePssMiB(pid: number): { mib: number; processes: number } {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  let kib = 0;
+  for (const p of tree) {
+    try {
+      const m = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+)/m);
+      kib += Number(m?.[1] ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { mib: kib / 1024, processes: tree.length };
+}
