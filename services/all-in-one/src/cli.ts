@@ -8,7 +8,7 @@ import pkg from '../package.json';
 import { startAll, type Assets, type StartAllOptions } from './index.ts';
 import { backup, restore } from './backup.ts';
 import { dataDirFrom } from './embedded.ts';
-import { generateSigningKey, rotateStoredKey } from '../../auth/src/keys/keyRing.ts';
+import { generateSigningKey, rotateStoredKey } from '@syncro/auth';
 import { settingsHelp } from './settings.ts';
 
 type Env = Record<string, string | undefined>;

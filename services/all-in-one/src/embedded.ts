@@ -12,7 +12,7 @@ import { createPgBus } from '@syncro/kit/bus';
 import { createMemoryCache } from '@syncro/kit/cache';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@syncro/kit/db';
 // Not re-exported by '@syncro/kit/db' (yet): the compiled binary's way to bring the Postgres binaries.
-import { unpackPostgres } from '../../../shared/kit/src/db/embedded-postgres.ts';
+import { unpackPostgres } from '@syncro/kit/db';
 import { createMemorySubscriber } from '@syncro/kit/pubsub';
 import type { RunningService, ServiceContext } from '@syncro/kit/service';
 

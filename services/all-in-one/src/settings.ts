@@ -2,11 +2,11 @@
 import * as v from 'valibot';
 import { EdgeConfig } from '@syncro/kit/config';
 // The schemas themselves (the packages export only their loaders): the names and defaults are theirs.
-import { AssignmentConfig } from '../../assignment/src/config.ts';
-import { AuthConfig } from '../../auth/src/config.ts';
-import { NotifyConfig } from '../../notifications/src/config.ts';
-import { RealtimeConfig } from '../../realtime/src/config.ts';
-import { TicketConfig } from '../../tickets/src/config.ts';
+import { AssignmentConfig } from '@syncro/assignment';
+import { AuthConfig } from '@syncro/auth';
+import { NotifyConfig } from '@syncro/notifications';
+import { RealtimeConfig } from '@syncro/realtime';
+import { TicketConfig } from '@syncro/tickets';
 import { AllInOneConfig } from './index.ts';
 
 type Schema = v.ObjectSchema<v.ObjectEntries, undefined>;

@@ -8,7 +8,7 @@ import type { BackgroundConsumer, EventBus } from '@syncro/kit/bus';
 import type { OutboxRelay } from '@syncro/kit/outbox';
 import { startBackbone, type RunningService, type ServiceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
-import { loadAssignmentConfig, type AssignmentConfig } from './config.ts';
+import { loadAssignmentConfig, AssignmentConfig } from './config.ts';
 import { projectionHandlers } from './consumer.ts';
 import type { AssignDeps } from './context.ts';
 import { migrationFiles } from './db/migrations.ts';
@@ -16,7 +16,7 @@ import * as schema from './db/schema.ts';
 import { projectRoutes } from './projects/projects.routes.ts';
 import { ticketRoutes } from './tickets/tickets.routes.ts';
 
-export { loadAssignmentConfig, type AssignmentConfig };
+export { loadAssignmentConfig, AssignmentConfig };
 export { PRIORITY_WEIGHTS, rankCandidates } from './assigning/ranking.ts';
 
 export const assignmentPlugin = (deps: AssignDeps) =>

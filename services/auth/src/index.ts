@@ -9,7 +9,7 @@ import type { OutboxRelay } from '@syncro/kit/outbox';
 import { startBackbone, type RunningService, type ServiceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
 import { serviceTokenRoutes } from './clients/serviceToken.routes.ts';
-import { loadAuthConfig, type AuthConfig } from './config.ts';
+import { loadAuthConfig, AuthConfig } from './config.ts';
 import type { AuthDeps } from './context.ts';
 import { migrationFiles } from './db/migrations.ts';
 import * as schema from './db/schema.ts';
@@ -25,7 +25,9 @@ import { sessionRoutes } from './sessions/session.routes.ts';
 import { createSetupLinks, setupRoutes, type SetupLinks } from './setup/setupLink.ts';
 import { userRoutes } from './users/users.routes.ts';
 
-export { loadAuthConfig, type AuthConfig };
+export { loadAuthConfig, AuthConfig };
+/** The binary's `keys` command manages the same key store. */
+export { generateSigningKey, rotateStoredKey } from './keys/keyRing.ts';
 export { newClientSecret } from './clients/serviceClients.ts';
 
 export const authPlugin = (deps: AuthDeps) => {

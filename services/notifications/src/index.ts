@@ -10,7 +10,7 @@ import type { OutboxRelay } from '@syncro/kit/outbox';
 import { startBackbone, type RunningService, type ServiceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
 import { createAnnouncer } from './announcer.ts';
-import { loadNotifyConfig, type NotifyConfig } from './config.ts';
+import { loadNotifyConfig, NotifyConfig } from './config.ts';
 import { startNotificationConsumer } from './consumer.ts';
 import type { NotifyDeps } from './context.ts';
 import { migrationFiles } from './db/migrations.ts';
@@ -23,7 +23,7 @@ import { createPushSender } from './delivery/pushSender.ts';
 import { notificationRoutes } from './notifications.routes.ts';
 import { UNSUBSCRIBE_PATH, unsubscribeRoutes } from './unsubscribe.routes.ts';
 
-export { loadNotifyConfig, type NotifyConfig };
+export { loadNotifyConfig, NotifyConfig };
 
 export const notificationsPlugin = (deps: NotifyDeps) =>
   new Elysia({ name: 'notifications' }).use(unsubscribeRoutes(deps)).use(notificationRoutes(deps));

@@ -11,7 +11,7 @@ import type { Server } from 'bun';
 import { Elysia } from 'elysia';
 import { createServiceTokenProvider } from './auth/serviceToken.ts';
 import { startBridge } from './bridge/bridge.ts';
-import { loadRealtimeConfig, type RealtimeConfig } from './config.ts';
+import { loadRealtimeConfig, RealtimeConfig } from './config.ts';
 import type { RealtimeDeps } from './context.ts';
 import { createBoardLog, type BoardLog } from './redis/boardLog.ts';
 import { createRedisSubscriber } from '@syncro/kit/pubsub';
@@ -22,7 +22,7 @@ import { SocketRegistry, socketRoutes } from './socket/socket.routes.ts';
 import { ticketRoutes } from './socket/ticket.routes.ts';
 import { createTicketsApi } from './tickets/ticketsApi.ts';
 
-export { loadRealtimeConfig, type RealtimeConfig };
+export { loadRealtimeConfig, RealtimeConfig };
 export { boardChannel, boardLogKey, type BoardEvent } from './redis/boardLog.ts';
 
 export const realtimePlugin = (deps: RealtimeDeps, sockets = new SocketRegistry()) =>

@@ -12,7 +12,7 @@ import { assignedHandlers } from './assignments/assignedConsumer.ts';
 import { boardRoutes } from './board/board.routes.ts';
 import { createBoardCache } from './board/boardCache.ts';
 import { commentRoutes } from './comments/comments.routes.ts';
-import { loadTicketConfig, type TicketConfig } from './config.ts';
+import { loadTicketConfig, TicketConfig } from './config.ts';
 import type { TicketDeps } from './context.ts';
 import { migrationFiles } from './db/migrations.ts';
 import * as schema from './db/schema.ts';
@@ -26,7 +26,7 @@ import { mergeHandlers, webhookHandlers } from './webhooks/webhookQueue.ts';
 import { WebhookSender } from './webhooks/webhookSender.ts';
 import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 
-export { loadTicketConfig, type TicketConfig };
+export { loadTicketConfig, TicketConfig };
 /** The all-in-one process builds one on auth's key set (no JWKS over HTTP). */
 export { createServiceVerifier, type ServiceVerifier } from './events/serviceCaller.ts';
 
