@@ -14,11 +14,7 @@ import type { AuthUser } from '@syncro/kit/auth';
 import { sql } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
 import { executePrepared } from '../db/prepared.ts';
-import { prepareEvent } from '../events/outboxEvent.ts';
-import type { NewTicket } from '../tickets/ticketCreator.ts';
-
-const SOME_PROJECT = '00000000-0000-4000-8000-000000000000';
-const SOME_CODE = 'AA-1';
+import { ticketCreateStatement, type NewTicket } from '../tickets/ticketCreator.ts';
 
 export interface HookDelivery {
   integrationId: string;
@@ -35,37 +31,17 @@ export async function createTicketFromDelivery(
   delivery: HookDelivery,
 ): Promise<{ id: string; code: string } | null> {
   const id = Bun.randomUUIDv7();
-  const at = new Date().toISOString();
-  const labels = JSON.stringify(input.labels);
-  const event = prepareEvent('ticket.created', {
-    ticketId: id, projectId: SOME_PROJECT, reporterId: bot.id, title: input.title, priority: input.priority,
-    code: SOME_CODE, status: 'OPEN', labels: input.labels, version: 1,
-  });
   const answer = JSON.stringify({ deliveryId: delivery.deliveryId, outcome: 'created' });
-  const [row] = await executePrepared<{ project_id: string; version: string; code: string }>(deps.db, sql`
-    with target as (
-      select p.id from projects p
-      join project_members m on m.project_id = p.id and m.user_id = ${bot.id}::uuid
-      where p.id = ${projectId}::uuid
-        and not exists (select 1 from integration_refs r where r.integration_id = ${delivery.integrationId}::uuid and r.external_id = ${delivery.externalId})
-    ), counted as (
-      update projects set version = version + 1, ticket_counter = ticket_counter + 1
-      where id = (select id from target)
-      returning id, version, ticket_counter as number, key || '-' || ticket_counter as code
-    ), ticket as (
-      insert into tickets (id, project_id, number, code, title, description, priority, status, labels,
-                           reporter_id, version, created_at, updated_at)
-      select ${id}::uuid, c.id, c.number, c.code, ${input.title}, ${input.description ?? null}, ${input.priority}, 'OPEN',
-             array(select jsonb_array_elements_text(${labels}::jsonb)), ${bot.id}::uuid, 1, ${at}::timestamptz, ${at}::timestamptz
-      from counted c
-      returning id
-    ), event as (
-      insert into outbox (id, aggregatetype, aggregateid, type, partition_key, stream_version, payload, headers)
-      select ${event.envelope.eventId}::uuid, 'ticket', ${id}, 'ticket.created', c.id::text, c.version,
-             ${event.payloadJson}::jsonb || jsonb_build_object('projectId', c.id, 'version', c.version, 'code', c.code),
-             ${event.headersJson}::jsonb
-      from counted c
-    ), ref as (
+  const [row] = await executePrepared<{ project_id: string; version: string; code: string }>(
+    deps.db,
+    ticketCreateStatement({
+      id,
+      at: new Date().toISOString(),
+      input,
+      reporterId: bot.id,
+      project: sql`p.id = ${projectId}::uuid`,
+      guard: sql`not exists (select 1 from integration_refs r where r.integration_id = ${delivery.integrationId}::uuid and r.external_id = ${delivery.externalId})`,
+      arms: sql`ref as (
       insert into integration_refs (integration_id, external_id, ticket_id)
       select ${delivery.integrationId}::uuid, ${delivery.externalId}, t.id from ticket t where ${delivery.externalId}::text is not null
     ), delivery as (
@@ -73,8 +49,9 @@ export async function createTicketFromDelivery(
       select ${Bun.randomUUIDv7()}::uuid, ${delivery.integrationId}::uuid, ${delivery.deliveryId}, ${delivery.event}, true, true, 201, c.code,
              ${answer}::jsonb || jsonb_build_object('ticket', jsonb_build_object('id', ${id}::text, 'code', c.code))
       from counted c
-    )
-    select id as project_id, version, code from counted`);
+    )`,
+    }),
+  );
   if (!row) return null;
   deps.wakeRelay();
   await deps.boardCache.invalidate(row.project_id, Number(row.version));

@@ -11,7 +11,7 @@
 import type { Priority } from '@syncro/contracts';
 import type { AuthUser } from '@syncro/kit/auth';
 import { NotFound } from '@syncro/kit/errors';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { TicketDeps } from '../context.ts';
 import { executePrepared } from '../db/prepared.ts';
 import { prepareEvent } from '../events/outboxEvent.ts';
@@ -29,6 +29,64 @@ export interface NewTicket {
 const SOME_PROJECT = '00000000-0000-4000-8000-000000000000';
 const SOME_CODE = 'AA-1';
 
+export interface CreateStatement {
+  /** The new ticket's id. */
+  id: string;
+  at: string;
+  input: NewTicket;
+  reporterId: string;
+  /** Which project, as a condition on `projects p`. */
+  project: SQL;
+  /** Another condition the target must meet (a webhook: its external id has no ticket yet). */
+  guard?: SQL;
+  /** More CTE arms, written in the same statement; they may read `counted` and `ticket` (its `id`). */
+  arms?: SQL;
+}
+
+/**
+ * The create statement every path shares (the API's create, a webhook delivery's): target → counted
+ * (the UPDATE that locks the project and takes version and number) → ticket → the `ticket.created`
+ * outbox row, plus the caller's arms. It answers the project id, version, number and code, or no row.
+ */
+export function ticketCreateStatement(o: CreateStatement): SQL {
+  const labels = JSON.stringify(o.input.labels);
+  const event = prepareEvent('ticket.created', {
+    ticketId: o.id,
+    projectId: SOME_PROJECT,
+    reporterId: o.reporterId,
+    title: o.input.title,
+    priority: o.input.priority,
+    code: SOME_CODE,
+    status: 'OPEN',
+    labels: o.input.labels,
+    version: 1,
+  });
+  return sql`
+    with target as (
+      select p.id from projects p
+      join project_members m on m.project_id = p.id and m.user_id = ${o.reporterId}::uuid
+      where ${o.project}${o.guard ? sql` and ${o.guard}` : sql``}
+    ), counted as (
+      update projects set version = version + 1, ticket_counter = ticket_counter + 1
+      where id = (select id from target)
+      returning id, version, ticket_counter as number, key || '-' || ticket_counter as code
+    ), ticket as (
+      insert into tickets (id, project_id, number, code, title, description, priority, status, labels,
+                           reporter_id, version, created_at, updated_at)
+      select ${o.id}::uuid, c.id, c.number, c.code, ${o.input.title}, ${o.input.description ?? null}, ${o.input.priority}, 'OPEN',
+             array(select jsonb_array_elements_text(${labels}::jsonb)), ${o.reporterId}::uuid, 1, ${o.at}::timestamptz, ${o.at}::timestamptz
+      from counted c
+      returning id
+    ), event as (
+      insert into outbox (id, aggregatetype, aggregateid, type, partition_key, stream_version, payload, headers)
+      select ${event.envelope.eventId}::uuid, 'ticket', ${o.id}, 'ticket.created', c.id::text, c.version,
+             ${event.payloadJson}::jsonb || jsonb_build_object('projectId', c.id, 'version', c.version, 'code', c.code),
+             ${event.headersJson}::jsonb
+      from counted c
+    )${o.arms ? sql`, ${o.arms}` : sql``}
+    select id as project_id, version, number, code from counted`;
+}
+
 export async function createTicket(
   deps: Pick<TicketDeps, 'db' | 'boardCache' | 'wakeRelay'>,
   projectRef: string,
@@ -37,45 +95,13 @@ export async function createTicket(
 ): Promise<TicketRow> {
   const id = Bun.randomUUIDv7();
   const now = new Date();
-  const at = now.toISOString();
-  const labels = JSON.stringify(input.labels);
-  const event = prepareEvent('ticket.created', {
-    ticketId: id,
-    projectId: SOME_PROJECT,
-    reporterId: reporter.id,
-    title: input.title,
-    priority: input.priority,
-    code: SOME_CODE,
-    status: 'OPEN',
-    labels: input.labels,
-    version: 1,
-  });
   const project = isProjectKey(projectRef) ? sql`p.key = ${projectRef}` : sql`p.id = ${projectRef}::uuid`;
   // A template, not the query builder: this runs on every create (see projects/projectChange.ts);
   // prepared, so it is one round trip (see db/prepared.ts).
-  const [row] = await executePrepared<{ project_id: string; version: string; number: number; code: string }>(deps.db, sql`
-    with target as (
-      select p.id from projects p
-      join project_members m on m.project_id = p.id and m.user_id = ${reporter.id}::uuid
-      where ${project}
-    ), counted as (
-      update projects set version = version + 1, ticket_counter = ticket_counter + 1
-      where id = (select id from target)
-      returning id, version, ticket_counter as number, key || '-' || ticket_counter as code
-    ), ticket as (
-      insert into tickets (id, project_id, number, code, title, description, priority, status, labels,
-                           reporter_id, version, created_at, updated_at)
-      select ${id}::uuid, c.id, c.number, c.code, ${input.title}, ${input.description ?? null}, ${input.priority}, 'OPEN',
-             array(select jsonb_array_elements_text(${labels}::jsonb)), ${reporter.id}::uuid, 1, ${at}::timestamptz, ${at}::timestamptz
-      from counted c
-    ), event as (
-      insert into outbox (id, aggregatetype, aggregateid, type, partition_key, stream_version, payload, headers)
-      select ${event.envelope.eventId}::uuid, 'ticket', ${id}, 'ticket.created', c.id::text, c.version,
-             ${event.payloadJson}::jsonb || jsonb_build_object('projectId', c.id, 'version', c.version, 'code', c.code),
-             ${event.headersJson}::jsonb
-      from counted c
-    )
-    select id as project_id, version, number, code from counted`);
+  const [row] = await executePrepared<{ project_id: string; version: string; number: number; code: string }>(
+    deps.db,
+    ticketCreateStatement({ id, at: now.toISOString(), input, reporterId: reporter.id, project }),
+  );
   if (!row) throw new NotFound(`Project ${projectRef}`);
   const version = Number(row.version);
   deps.wakeRelay();
