@@ -11,7 +11,7 @@ import type { InviteRow } from './invites.model.ts';
 import { CreatedInviteBody, DevLoginBody as SignedInBody, ErrorBody, InviteBody, InviteListBody } from '../responses.schema.ts';
 
 /** Accept attempts per minute per client address: a token is 32 random bytes, this only stops floods of sign-ups. */
-export const ACCEPTS_PER_MIN_PER_CLIENT = 10;
+export const ACCEPTS_PER_MIN_PER_CLIENT = 20;
 
 const CreateInviteBody = v.strictObject({
   expiresInHours: v.optional(v.pipe(v.number(), v.integer('must be a whole number of hours'), v.minValue(1), v.maxValue(24 * 90)), 72),
