@@ -72,12 +72,24 @@ describe('kill -9 during writes', () => {
         }
       }
     };
+    // A reader alongside: how far behind the assignment was just before the kill (so the restart has a backlog to drain).
+    let unassignedBeforeKill = -1;
+    const reader = (async () => {
+      while (!stop) {
+        try {
+          const res = await fetch(`${base}/projects/CRA/board`, { headers: { authorization: `Bearer ${token}` } });
+          if (res.status === 200) unassignedBeforeKill = boardTickets((await res.json()) as never).filter((t) => t.assigneeId === null).length;
+        } catch {
+          return;
+        }
+      }
+    })();
     const writers = [1, 2, 3, 4].map(writer);
     await eventually('some creates acknowledged', () => acknowledged.size >= 40, 30_000);
     first.proc.kill('SIGKILL');
     await first.proc.exited;
     stop = true;
-    await Promise.all(writers);
+    await Promise.all([...writers, reader]);
     running = undefined;
     expect(acknowledged.size).toBeGreaterThanOrEqual(40);
 
@@ -133,7 +145,7 @@ describe('kill -9 during writes', () => {
     expect(after.status).toBe(201);
     await eventually('ticketCreated live', () => frames.some((f) => f.event === 'ticketCreated' && f.data.code === after.body.code), 10_000);
     ws.close();
-    console.log(JSON.stringify({ acknowledged: acknowledged.size, attempts, onBoard: tickets.length, unassignedAtRestart: tickets.filter((t) => t.assigneeId === null).length, restartToReadyMs: Math.round(second.readyMs) }));
+    console.log(JSON.stringify({ acknowledged: acknowledged.size, attempts, onBoard: tickets.length, unassignedBeforeKill, unassignedAtRestart: tickets.filter((t) => t.assigneeId === null).length, restartToReadyMs: Math.round(second.readyMs) }));
     expect(await second.stop()).toBe(0);
     running = undefined;
   }, 240_000);
