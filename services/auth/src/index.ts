@@ -14,6 +14,7 @@ import type { AuthDeps } from './context.ts';
 import { migrationFiles } from './db/migrations.ts';
 import * as schema from './db/schema.ts';
 import { devLoginRoutes } from './dev/devLogin.routes.ts';
+import { inviteRoutes } from './invites/invites.routes.ts';
 import { jwksRoutes } from './keys/jwks.routes.ts';
 import { createKeyRing, loadKeys, type KeyRing } from './keys/keyRing.ts';
 import { googleProvider } from './oauth/google.ts';
@@ -38,6 +39,7 @@ export const authPlugin = (deps: AuthDeps) => {
     .use(loginRoutes(deps))
     .use(sessionRoutes(deps))
     .use(patRoutes(deps))
+    .use(inviteRoutes(deps))
     .use(userRoutes(deps));
   return deps.config.devLogin ? app.use(devLoginRoutes(deps)) : app;
 };

@@ -54,6 +54,21 @@ export const PatBody = v.object({
 export const CreatedPatBody = v.object({ ...PatBody.entries, token: v.pipe(v.string(), v.description('The secret: shown in this response only')) });
 export const PatListBody = v.object({ tokens: v.array(PatBody) });
 
+export const InviteBody = v.object({
+  id: v.pipe(v.string(), v.uuid()),
+  maxUses: v.number(),
+  uses: v.number(),
+  createdAt: Iso,
+  expiresAt: Iso,
+  revokedAt: v.nullable(Iso),
+});
+export const CreatedInviteBody = v.object({
+  ...InviteBody.entries,
+  url: v.pipe(v.string(), v.description('The link to share: the board’s invite page with the token in its fragment')),
+  token: v.pipe(v.string(), v.description('The secret: shown in this response only')),
+});
+export const InviteListBody = v.object({ invites: v.array(InviteBody) });
+
 export const ProvidersBody = v.object({
   providers: v.array(v.object({ id: v.string(), name: v.string(), loginUrl: v.string() })),
   devLogin: v.boolean(),
