@@ -1,14 +1,22 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { createRedisCache } from '@syncro/kit/cache';
+import { createMemoryCache, createRedisCache } from '@syncro/kit/cache';
 import { createLogger } from '@syncro/kit/log';
 import { TRUST_MS, boardKey, createBoardCache, fenceKey } from './boardCache.ts';
 
 const cache = createRedisCache({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
 const board = createBoardCache(cache, createLogger({ test: 'boardCache' }));
-afterAll(() => cache.close());
+const memory = createMemoryCache();
+afterAll(() => {
+  cache.close();
+  memory.close();
+});
 
 describe('board cache fence', () => {
-  test('a slow reader cannot store a board older than the last invalidation', async () => {
+  // The fence script runs on Redis and on the in-process cache the binary uses when REDIS_URL is unset.
+  test.each([
+    ['Redis', cache, board],
+    ['in-process', memory, createBoardCache(memory, createLogger({ test: 'boardCache-memory' }))],
+  ] as const)('%s: a slow reader cannot store a board older than the last invalidation', async (_name, cache, board) => {
     const projectId = crypto.randomUUID();
     const member = crypto.randomUUID();
     // A reader computed version 5; meanwhile a writer committed 6 and invalidated.

@@ -5,7 +5,7 @@
  * else runs in this process while it does. PUBLISH reaches the in-process pub/sub (`createMemoryPubSub`).
  *
  * The commands are those the services' scripts use (board cache fence, hot window, presence,
- * connection tickets): GET SET(EX|PX) DEL GETDEL EXPIRE PEXPIRE ZADD ZREM ZCARD ZRANGE
+ * connection tickets): GET SET(EX|PX) DEL GETDEL EXPIRE PEXPIRE TTL ZADD ZREM ZCARD ZRANGE
  * ZRANGEBYSCORE(LIMIT) ZREMRANGEBYRANK ZREMRANGEBYSCORE PUBLISH. Any other is an error, as on Redis.
  */
 // @ts-expect-error fengari ships no types
@@ -123,6 +123,12 @@ export function createMemoryCache(opts: { pubsub?: MemoryPubSub } = {}): Cache &
         if (!e) return 0;
         e.expiresAt = Date.now() + int(a[1]!) * (name.toUpperCase() === 'EXPIRE' ? 1000 : 1);
         return 1;
+      }
+      case 'TTL': {
+        // Redis: -2 no key, -1 no expiry, else whole seconds left.
+        const e = live(a[0]!);
+        if (!e) return -2;
+        return e.expiresAt === Infinity ? -1 : Math.ceil((e.expiresAt - Date.now()) / 1000);
       }
       case 'ZADD': {
         const z = zset(a[0]!, true)!;
