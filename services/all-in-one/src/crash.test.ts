@@ -5,28 +5,15 @@
  * was acknowledged (201) is still there exactly once, the outboxes drain (each ticket reaches the
  * assignment role and comes back assigned, once), and a new create is seen live on a socket.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from 'bun:test';
+
 import { join } from 'node:path';
 import { ACCESS_COOKIE } from '@syncro/kit/auth';
 import { client, eventually } from '@syncro/testing';
 import { freePort } from '@syncro/testing/ports';
-import { compiledBinary, disposeCompiledBinary, startBinary, type Started } from '../test/binary.ts';
+import { startBinary, useBinaryWorkspace } from '../test/binary.ts';
 
-let dir: string;
-let bin: string;
-let running: Started | undefined;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'syncro-crash-'));
-  chmodSync(dir, 0o755); // as root the embedded Postgres runs as `postgres`, which must reach its folder
-  bin = await compiledBinary();
-}, 180_000);
-afterAll(async () => {
-  await running?.stop();
-  rmSync(dir, { recursive: true, force: true });
-  disposeCompiledBinary();
-});
+const box = useBinaryWorkspace('crash');
 
 const accessCookie = (res: Response) =>
   res.headers
@@ -42,9 +29,9 @@ describe('kill -9 during writes', () => {
   test('every acknowledged create survives once, the outboxes drain, no effect is doubled', async () => {
     const port = freePort();
     const env = { PATH: process.env.PATH!, PORT: String(port) };
-    const data = join(dir, 'data');
+    const data = join(box.dir, 'data');
     const base = `http://127.0.0.1:${port}`;
-    const first = (running = await startBinary(bin, ['--data', data], env, dir));
+    const first = (box.running = await startBinary(box.bin, ['--data', data], env, box.dir));
     const token = accessCookie(await fetch(first.setupLink!, { redirect: 'manual' }))!;
     expect(token).toBeTruthy();
     const api = client(base, token);
@@ -90,10 +77,10 @@ describe('kill -9 during writes', () => {
     await first.proc.exited;
     stop = true;
     await Promise.all([...writers, reader]);
-    running = undefined;
+    box.running = undefined;
     expect(acknowledged.size).toBeGreaterThanOrEqual(40);
 
-    const second = (running = await startBinary(bin, ['--data', data], env, dir));
+    const second = (box.running = await startBinary(box.bin, ['--data', data], env, box.dir));
     expect(second.setupLink).toBeUndefined();
     const board = await api.get('/projects/CRA/board');
     expect(board.status).toBe(200);
@@ -147,6 +134,6 @@ describe('kill -9 during writes', () => {
     ws.close();
     console.log(JSON.stringify({ acknowledged: acknowledged.size, attempts, onBoard: tickets.length, unassignedBeforeKill, unassignedAtRestart: tickets.filter((t) => t.assigneeId === null).length, restartToReadyMs: Math.round(second.readyMs) }));
     expect(await second.stop()).toBe(0);
-    running = undefined;
+    box.running = undefined;
   }, 240_000);
 });

@@ -5,28 +5,15 @@
  * assigned by the assignment role and moved are seen live on a socket; stopped and started again,
  * everything is still there and no new setup link is printed. Prints the figures for BENCHMARKS.md.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from 'bun:test';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCESS_COOKIE } from '@syncro/kit/auth';
 import { client, eventually } from '@syncro/testing';
 import { freePort } from '@syncro/testing/ports';
-import { compiledBinary, disposeCompiledBinary, startBinary, treePssMiB, type Started } from '../test/binary.ts';
+import { startBinary, treePssMiB, useBinaryWorkspace } from '../test/binary.ts';
 
-let dir: string;
-let bin: string;
-let running: Started | undefined;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'syncro-embedded-'));
-  chmodSync(dir, 0o755); // as root the embedded Postgres runs as `postgres`, which must reach its folder
-  bin = await compiledBinary();
-}, 180_000);
-afterAll(async () => {
-  await running?.stop();
-  rmSync(dir, { recursive: true, force: true });
-  disposeCompiledBinary();
-});
+const box = useBinaryWorkspace('embedded');
 
 const cookie = (res: Response, name: string) =>
   res.headers
@@ -39,8 +26,8 @@ describe('the binary with no configuration', () => {
   test('setup link → owner → project → ticket → assigned → moved, live on a socket; a restart keeps everything', async () => {
     const port = freePort();
     const env = { PATH: process.env.PATH!, PORT: String(port) };
-    const data = join(dir, 'data');
-    const first = (running = await startBinary(bin, ['--data', data], env, dir));
+    const data = join(box.dir, 'data');
+    const first = (box.running = await startBinary(box.bin, ['--data', data], env, box.dir));
     expect(first.url).toBe(`http://127.0.0.1:${port}/`);
     expect(first.setupLink).toStartWith(`http://127.0.0.1:${port}/auth/setup/`);
     const base = `http://127.0.0.1:${port}`;
@@ -88,9 +75,9 @@ describe('the binary with no configuration', () => {
     const rssMiB = Number((await Bun.file(`/proc/${first.proc.pid}/status`).text()).match(/VmRSS:\s+(\d+)/)![1]) / 1024;
     const ownPssMiB = Number((await Bun.file(`/proc/${first.proc.pid}/smaps_rollup`).text()).match(/Pss:\s+(\d+)/)![1]) / 1024;
     expect(await first.stop()).toBe(0);
-    running = undefined;
+    box.running = undefined;
 
-    const second = (running = await startBinary(bin, ['--data', data], env, dir));
+    const second = (box.running = await startBinary(box.bin, ['--data', data], env, box.dir));
     expect(second.setupLink).toBeUndefined(); // it has an owner now
     // Same key (kept in the data folder): the owner's token still works, and the board is all there.
     const board = await client(base, token).get('/projects/EMB/board');
@@ -100,7 +87,7 @@ describe('the binary with no configuration', () => {
 
     console.log(
       JSON.stringify({
-        binaryMiB: +(statSync(bin).size / 2 ** 20).toFixed(1),
+        binaryMiB: +(statSync(box.bin).size / 2 ** 20).toFixed(1),
         firstStartToReadyMs: Math.round(first.readyMs),
         secondStartToReadyMs: Math.round(second.readyMs),
         idleProcessRssMiB: +rssMiB.toFixed(1),
@@ -110,30 +97,30 @@ describe('the binary with no configuration', () => {
       }),
     );
     expect(await second.stop()).toBe(0);
-    running = undefined;
+    box.running = undefined;
 
     // backup → restore into a new folder → the same board there.
-    const file = join(dir, 'board.tar.gz');
-    const run = (args: string[]) => Bun.spawnSync([bin, ...args], { cwd: dir, env });
+    const file = join(box.dir, 'board.tar.gz');
+    const run = (args: string[]) => Bun.spawnSync([box.bin, ...args], { cwd: box.dir, env });
     const backedUp = run(['backup', file, '--data', data]);
     expect(backedUp.exitCode, backedUp.stderr.toString()).toBe(0);
-    const copy = join(dir, 'restored');
+    const copy = join(box.dir, 'restored');
     expect(run(['restore', file, '--data', copy]).exitCode).toBe(0);
     expect(run(['restore', file, '--data', copy]).stderr.toString()).toContain('holds a board already');
-    const third = (running = await startBinary(bin, ['--data', copy], env, dir));
+    const third = (box.running = await startBinary(box.bin, ['--data', copy], env, box.dir));
     expect(third.setupLink).toBeUndefined();
     const restored = await client(base, token).get('/projects/EMB/board');
     expect(restored.body.columns.OPEN.map((t: { code: string }) => t.code)).toEqual(['EMB-2']);
     expect(restored.body.columns.IN_PROGRESS.map((t: { code: string }) => t.code)).toEqual(['EMB-1']);
     // A running board is not backed up (the copy would not be consistent).
-    expect(run(['backup', join(dir, 'hot.tar.gz'), '--data', copy]).stderr.toString()).toContain('is running');
+    expect(run(['backup', join(box.dir, 'hot.tar.gz'), '--data', copy]).stderr.toString()).toContain('is running');
     expect(await third.stop()).toBe(0);
-    running = undefined;
+    box.running = undefined;
   }, 180_000);
 
   test('version, --help listing the settings, migrate, and a bad argument', () => {
     const env = { PATH: process.env.PATH! };
-    const run = (args: string[], extra: Record<string, string> = {}) => Bun.spawnSync([bin, ...args], { cwd: dir, env: { ...env, ...extra } });
+    const run = (args: string[], extra: Record<string, string> = {}) => Bun.spawnSync([box.bin, ...args], { cwd: box.dir, env: { ...env, ...extra } });
     expect(run(['version']).stdout.toString()).toMatch(/^syncroboard \d+\.\d+\.\d+/);
     const help = run(['--help']).stdout.toString();
     for (const name of ['serve', 'migrate', 'backup', 'restore', 'SYNCROBOARD_DATA', 'KAFKA_BROKERS', 'REDIS_URL', 'SIGNING_KEY', 'GOOGLE_CLIENT_ID', 'BOARD_CACHE']) expect(help).toContain(name);
@@ -144,7 +131,7 @@ describe('the binary with no configuration', () => {
     const bad = run(['--nope']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr.toString()).toContain('unknown argument --nope');
-    const migrated = run(['migrate', '--data', join(dir, 'migrated')], { PORT: String(freePort()) });
+    const migrated = run(['migrate', '--data', join(box.dir, 'migrated')], { PORT: String(freePort()) });
     expect(migrated.exitCode, migrated.stderr.toString()).toBe(0);
     expect(migrated.stdout.toString()).toContain('migrated');
   }, 60_000);

@@ -2,7 +2,8 @@
  * The compiled `syncroboard` binary for the tests: made once per test process by scripts/compile.ts
  * (the path users take), and a started instance whose stdout is read for its URL and setup link.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll } from 'bun:test';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -103,4 +104,24 @@ export function treePssMiB(pid: number): { mib: number; processes: number } {
     }
   }
   return { mib: kib / 1024, processes: tree.length };
+}
+
+/**
+ * A test file's workspace for the compiled binary: an empty folder (readable by the `postgres` user,
+ * which runs the embedded Postgres when the tests run as root), the binary, and whatever it
+ * started, stopped after the file.
+ */
+export function useBinaryWorkspace(name: string) {
+  const ws = { dir: '', bin: '', running: undefined as Started | undefined };
+  beforeAll(async () => {
+    ws.dir = mkdtempSync(join(tmpdir(), `syncro-${name}-`));
+    chmodSync(ws.dir, 0o755);
+    ws.bin = await compiledBinary();
+  }, 180_000);
+  afterAll(async () => {
+    await ws.running?.stop();
+    rmSync(ws.dir, { recursive: true, force: true });
+    disposeCompiledBinary();
+  });
+  return ws;
 }
