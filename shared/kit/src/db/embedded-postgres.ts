@@ -10,7 +10,8 @@
  * the `postgres` user, which Postgres insists on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import postgres from 'postgres';
@@ -84,6 +85,35 @@ function runAs(): { uid: number; gid: number } | undefined {
   if (!line) throw new Error('Running as root: the embedded Postgres needs a `postgres` user (useradd -r postgres), or run as another user');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
+}
+
+/** True when `user` can walk every folder down to `path` (its own, or one open to others). */
+function reachableBy(path: string, user: { uid: number }): boolean {
+  for (let d = path; ; d = dirname(d)) {
+    const st = statSync(d);
+    if (st.uid !== user.uid && !(st.mode & 0o001)) return false;
+    if (d === dirname(d)) return true;
+  }
+}
+
+/**
+ * As root the server runs as `postgres`, which cannot run binaries from inside a private folder (a
+ * checkout under `mktemp -d`, mode 0700): then they are copied once to a folder open to it.
+ */
+function runnableCopy(bin: Binaries, user: { uid: number; gid: number }): Binaries {
+  const nativeDir = join(dirname(bin.postgres), '..');
+  if (reachableBy(bin.postgres, user)) return bin;
+  const dir = join(tmpdir(), `syncroboard-postgres-${createHash('sha256').update(nativeDir).digest('hex').slice(0, 12)}`);
+  if (!existsSync(join(dir, '.complete'))) {
+    const partial = `${dir}.${process.pid}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    cpSync(nativeDir, partial, { recursive: true, verbatimSymlinks: true });
+    writeFileSync(join(partial, '.complete'), '');
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(partial, dir);
+  }
+  chmodSync(dir, 0o755);
+  return { initdb: join(dir, 'bin', 'initdb'), postgres: join(dir, 'bin', 'postgres') } as Binaries;
 }
 
 const run = (cmd: string, args: string[], user: ReturnType<typeof runAs>) =>
@@ -174,8 +204,9 @@ async function takeOver(dataDir: string) {
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { dataDir, onLog = () => {}, startTimeoutMs = 30_000 } = opts;
-  const bin = opts.nativeDir ? { initdb: join(opts.nativeDir, 'bin', 'initdb'), postgres: join(opts.nativeDir, 'bin', 'postgres') } : await binaries();
   const user = runAs();
+  const found = opts.nativeDir ? ({ initdb: join(opts.nativeDir, 'bin', 'initdb'), postgres: join(opts.nativeDir, 'bin', 'postgres') } as Binaries) : await binaries();
+  const bin = user ? runnableCopy(found, user) : found;
   const passwordPath = join(dataDir, PASSWORD_FILE);
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
