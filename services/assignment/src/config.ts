@@ -1,6 +1,7 @@
 /** @module The Assignment Service's environment, validated once at start-up. */
 import { consumerEnv } from '@syncro/kit/bus';
 import { env, loadConfig } from '@syncro/kit/config';
+import { logRetentionEnv } from '@syncro/kit/retention';
 import * as v from 'valibot';
 
 export const AssignmentConfig = v.object({
@@ -8,6 +9,8 @@ export const AssignmentConfig = v.object({
   KAFKA_BROKERS: env.list('127.0.0.1:9092'),
   /** KAFKA_GROUP_ID, KAFKA_OFFSET_RESET, CONSUMER_MAX_ATTEMPTS, CONSUMER_MAX_BACKOFF_MS of the projection and assignment consumer. */
   ...consumerEnv('assignment'),
+  /** How long the inbox and delivery logs keep a row (ms; 60 days, at least 31: longer than dead letters). */
+  ...logRetentionEnv(),
   JWKS_URL: env.url('http://127.0.0.1:3001/.well-known/jwks.json'),
   AUTH_ISSUER: env.string('http://127.0.0.1:3001'),
   AUTH_AUDIENCE: env.string('syncroboard'),

@@ -12,6 +12,7 @@ import { loadAssignmentConfig, AssignmentConfig } from './config.ts';
 import { projectionHandlers } from './consumer.ts';
 import type { AssignDeps } from './context.ts';
 import { migrationFiles } from './db/migrations.ts';
+import { logRetention } from './db/retention.ts';
 import * as schema from './db/schema.ts';
 import { projectRoutes } from './projects/projects.routes.ts';
 import { ticketRoutes } from './tickets/tickets.routes.ts';
@@ -50,6 +51,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     migrations: migrationFiles,
     schema,
     handlers: (parts) => projectionHandlers(depsOf(parts)),
+    retention: logRetention,
   });
   const { bus, relay } = backbone;
   const deps = depsOf(backbone);

@@ -14,6 +14,7 @@ import { loadNotifyConfig, NotifyConfig } from './config.ts';
 import { startNotificationConsumer } from './consumer.ts';
 import type { NotifyDeps } from './context.ts';
 import { migrationFiles } from './db/migrations.ts';
+import { logRetention } from './db/retention.ts';
 import * as schema from './db/schema.ts';
 import { FanoutWorkers } from './fanout/fanoutWorkers.ts';
 import { startWaitingSweeper } from './fanout/waitingSweeper.ts';
@@ -47,7 +48,13 @@ export interface StartOptions {
 export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promise<NotificationService> {
   const config = opts.config ?? loadNotifyConfig();
   const logger = ctx.logger.child({ svc: 'notifications' });
-  const backbone = await startBackbone(ctx, { name: 'notifications', config, migrations: migrationFiles, schema });
+  const backbone = await startBackbone(ctx, {
+    name: 'notifications',
+    config,
+    migrations: migrationFiles,
+    schema,
+    retention: logRetention,
+  });
   const { db, bus, relay } = backbone;
   const verify =
     opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });

@@ -1,6 +1,7 @@
 /** @module The Ticket Service's environment, validated once at start-up. */
 import { consumerEnv } from '@syncro/kit/bus';
 import { env, loadConfig } from '@syncro/kit/config';
+import { logRetentionEnv } from '@syncro/kit/retention';
 import * as v from 'valibot';
 
 export const TicketConfig = v.object({
@@ -23,6 +24,8 @@ export const TicketConfig = v.object({
   EVENT_RETENTION_MS: env.number(7 * 86_400_000),
   /** KAFKA_GROUP_ID, KAFKA_OFFSET_RESET, CONSUMER_MAX_ATTEMPTS, CONSUMER_MAX_BACKOFF_MS of the `ticket.assigned` consumer. */
   ...consumerEnv('tickets'),
+  /** How long the inbox and delivery logs keep a row (ms; 60 days, at least 31: longer than dead letters). */
+  ...logRetentionEnv(),
   /** Polling fallback of the relay when no NOTIFY arrives (ms). */
   OUTBOX_POLL_MS: env.number(1000),
   /** Base of the URLs shown for inbound integrations (`<PUBLIC_URL>/hooks/<id>`); default: the request's origin. */

@@ -15,6 +15,7 @@ import { commentRoutes } from './comments/comments.routes.ts';
 import { loadTicketConfig, TicketConfig } from './config.ts';
 import type { TicketDeps } from './context.ts';
 import { migrationFiles } from './db/migrations.ts';
+import { logRetention } from './db/retention.ts';
 import * as schema from './db/schema.ts';
 import { eventRoutes } from './events/events.routes.ts';
 import { createServiceVerifier, type ServiceVerifier } from './events/serviceCaller.ts';
@@ -93,6 +94,7 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     migrations: migrationFiles,
     schema,
     handlers: (parts) => mergeHandlers(assignedHandlers(depsOf(parts)), webhookHandlers(depsOf(parts))),
+    retention: logRetention,
   }).catch((err) => {
     cache?.close();
     throw err;

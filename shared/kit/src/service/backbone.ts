@@ -9,6 +9,7 @@ import { consumerSettings, createKafkaBus, startConsumerInBackground, type Backg
 import { createDb, ensureDatabase, migrateEmbedded, type Db, type MigrationFiles } from '../db/index.ts';
 import type { HealthCheck } from '../http/index.ts';
 import { OutboxRelay, createRelayWaker } from '../outbox/index.ts';
+import { DEFAULT_LOG_RETENTION_MS, RetentionSweeper, type RetentionRule } from '../retention/index.ts';
 import type { ServiceContext } from './context.ts';
 
 /** The variables every such service reads under the same names (DESIGN § Configuration). */
@@ -19,6 +20,8 @@ export interface BackboneConfig extends Partial<ConsumerConfig> {
   OUTBOX_POLL_MS: number;
   /** How long published outbox rows are kept (the event log reads them); the relay's default if absent. */
   EVENT_RETENTION_MS?: number;
+  /** How long the `retention` rules' rows are kept (the inbox, delivery logs); 60 days if absent. */
+  LOG_RETENTION_MS?: number;
 }
 
 /** What handlers may use: the backbone's parts, before the service has built the rest. */
@@ -39,6 +42,8 @@ export interface BackboneOptions<S extends Record<string, unknown>> {
    * the group, offset reset, retry policy and partition concurrency).
    */
   handlers?: (parts: BackboneParts<S>) => Handlers;
+  /** The service's logs that grow with traffic (its inbox, delivery logs): deleted by age. */
+  retention?: RetentionRule[];
 }
 
 export interface Backbone<S extends Record<string, unknown>> extends BackboneParts<S> {
@@ -61,6 +66,10 @@ export async function startBackbone<S extends Record<string, unknown>>(ctx: Serv
   await ensureDatabase(config.DATABASE_URL);
   await migrateEmbedded(config.DATABASE_URL, o.migrations, `${o.name}-migrations`);
   const db = createDb(config.DATABASE_URL, o.schema, { applicationName: `syncro-${o.name}`, max: config.DB_POOL_MAX });
+  // Built before anything starts: a retention below the floor fails here, not half-way up.
+  const sweeper = o.retention?.length
+    ? new RetentionSweeper({ name: o.name, sql: db.$client, logger, metrics: ctx.metrics, rules: o.retention, keepMs: config.LOG_RETENTION_MS ?? DEFAULT_LOG_RETENTION_MS })
+    : null;
   // A bus given by the process (the embedded default's Postgres bus) is shared: not ours to close.
   const ownBus = !ctx.bus;
   const bus = ctx.bus ?? createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `syncro-${o.name}`, logger });
@@ -88,6 +97,7 @@ export async function startBackbone<S extends Record<string, unknown>>(ctx: Serv
     });
   }
   const running = consumer;
+  sweeper?.start();
 
   return {
     ...parts,
@@ -101,6 +111,7 @@ export async function startBackbone<S extends Record<string, unknown>>(ctx: Serv
     },
     async stop() {
       await consumer?.stop();
+      await sweeper?.stop();
       await relay.stop();
       if (ownBus) await bus.close();
       await db.$client.end({ timeout: 5 });
