@@ -11,7 +11,8 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { recordOnce } from '@syncro/kit/inbox';
 import { createLogger } from '@syncro/kit/log';
-import { DlqHeader, PermanentError, runConsumer, type EventBus, type IncomingMessage } from '@syncro/kit/bus';
+import { DlqHeader, PermanentError, runConsumer, type EventBus, type IncomingMessage, type ReplayResult, type Subscription } from '@syncro/kit/bus';
+import { NotFound } from '@syncro/kit/errors';
 
 const logger = createLogger({ test: 'bus' });
 const TOPIC = 'user.created';
@@ -32,17 +33,24 @@ const message = (e: Envelope<'user.created'> | string, key: string) => ({
   headers: { [EventHeader.type]: TOPIC, [EventHeader.id]: typeof e === 'string' ? 'none' : e.eventId },
 });
 
-export function busSuite(name: string, make: () => Promise<EventBus>) {
+/** The adapter's dead-letter replay (`dlq.cli.ts replay`): what the DLQ holds goes back to its topic. */
+export type Replay = (dlqTopic: string, group?: string) => Promise<ReplayResult>;
+
+export function busSuite(name: string, make: () => Promise<EventBus>, replay: Replay) {
   describe(`bus port: ${name}`, () => {
     let bus: EventBus;
+    let watcher: Subscription | undefined;
     const dlq: IncomingMessage[] = [];
     beforeAll(async () => {
       bus = await make();
       // Watches the DLQ from where it ends now.
-      await bus.subscribe({ groupId: `dlq-watch-${crypto.randomUUID()}`, topics: [`${TOPIC}.dlq`], fromBeginning: false, handle: async (m) => void dlq.push(m) });
+      watcher = await bus.subscribe({ groupId: `dlq-watch-${crypto.randomUUID()}`, topics: [`${TOPIC}.dlq`], fromBeginning: false, handle: async (m) => void dlq.push(m) });
       await Bun.sleep(1500); // let the watcher join before anything is dead-lettered
     });
-    afterAll(() => bus.close());
+    afterAll(async () => {
+      await watcher?.stop(); // before the bus closes under it
+      await bus.close();
+    });
 
     test('messages of one key arrive in the order published', async () => {
       const key = Bun.randomUUIDv7();
@@ -103,6 +111,46 @@ export function busSuite(name: string, make: () => Promise<EventBus>) {
       expect(m!.headers[DlqHeader.error]).toContain('invalid payload');
       expect(perm!.headers[DlqHeader.error]).toBe('PermanentError: unknown user');
     });
+
+    test('replay: a dead letter goes back to its topic and its group applies it; a second replay finds nothing; other groups are skipped', async () => {
+      const key = Bun.randomUUIDv7();
+      let refuse = true;
+      const handled: string[] = [];
+      const groupId = `replay-${crypto.randomUUID()}`;
+      const run = (g: string, into: string[]) =>
+        runConsumer({
+          bus,
+          logger,
+          groupId: g,
+          fromNow: true,
+          handlers: {
+            [TOPIC]: async (e: Envelope<'user.created'>) => {
+              if (e.userId !== key) return;
+              if (refuse) throw new NotFound('User');
+              into.push(e.name);
+            },
+          },
+        });
+      const other: string[] = [];
+      const [sub, otherSub] = [await run(groupId, handled), await run(`${groupId}-other`, other)];
+      await Bun.sleep(1500); // both joined before the publish (fromNow)
+      try {
+        await bus.publish([message(userCreated(key, 'later'), key)]);
+        await eventually('both groups dead-lettered it', () => dlq.filter((m) => m.key === key).length === 2, 20_000);
+        refuse = false;
+        const first = await replay(`${TOPIC}.dlq`, groupId);
+        expect(first.replayed).toBe(1);
+        expect(first.skipped).toBeGreaterThanOrEqual(1); // at least the other group's letter
+        await eventually('applied after the replay', () => handled.length === 1, 20_000);
+        expect(handled).toEqual(['later']);
+        expect((await replay(`${TOPIC}.dlq`, groupId)).replayed).toBe(0);
+        // The replayed copy reached the other group too, which applies it (the inbox would dedupe a real effect).
+        await eventually('the other group saw the copy', () => other.length === 1, 20_000);
+      } finally {
+        await sub.stop();
+        await otherSub.stop();
+      }
+    }, 60_000);
 
     describe('idempotent effects through the inbox', () => {
       let db: Awaited<ReturnType<typeof createTestDatabase>>;

@@ -6,3 +6,4 @@ export * from './dlqReplay.ts';
 export * from './consumerConfig.ts';
 export * from './topics.ts';
 export * from './pgBus.ts';
+export * from './pgDlqReplay.ts';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { startEmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { createPgBus } from './pgBus.ts';
+import { replayDeadLettersOnPostgres } from './pgDlqReplay.ts';
 import { createLogger } from '../log/index.ts';
 import type { IncomingMessage } from './port.ts';
 
@@ -14,7 +15,8 @@ const logger = createLogger({ test: 'pg-bus' });
 // The machine's Postgres, a fresh database per run: the log, the positions and the groups' locks live there.
 const db = await createTestDatabase('pg_bus');
 afterAll(() => db.drop());
-busSuite('postgres', async () => createPgBus({ url: db.url, logger, pollMs: 200 }));
+const replayOn = (url: string) => (dlqTopic: string, group?: string) => replayDeadLettersOnPostgres({ url, dlqTopic, logger, ...(group ? { group } : {}) });
+busSuite('postgres', async () => createPgBus({ url: db.url, logger, pollMs: 200 }), replayOn(db.url));
 
 // The same suite on the embedded default.
 const dir = mkdtempSync(join(tmpdir(), 'pg-bus-embedded-'));
@@ -24,7 +26,7 @@ afterAll(async () => {
   await embedded.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-busSuite('embedded postgres', async () => createPgBus({ url: embedded.url, logger, pollMs: 200 }));
+busSuite('embedded postgres', async () => createPgBus({ url: embedded.url, logger, pollMs: 200 }), replayOn(embedded.url));
 
 describe('pg bus specifics', () => {
   const msg = (key: string, value: string) => ({ topic: 'user.created', key, value, headers: { n: value } });
