@@ -1,7 +1,8 @@
 /**
  * The runner on the real broker: a message that keeps failing holds up only its own partition;
  * a dependency that is away is waited out (no DLQ, health degraded, the stuck age measured);
- * a domain refusal goes to the DLQ at once; the topic namespace keeps test traffic apart.
+ * a domain refusal goes to the DLQ at once; the topic namespace keeps test traffic apart. (The
+ * dead-letter replay is a case of the shared bus suite, run on each adapter.)
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { Partitioners } from 'kafkajs';
@@ -12,7 +13,6 @@ import { MetricsRegistry } from '../metrics/index.ts';
 import { createLogger } from '../log/index.ts';
 import { createKafkaBus } from './kafka.ts';
 import type { EventBus, IncomingMessage } from './port.ts';
-import { replayDeadLetters } from './dlqReplay.ts';
 import { DlqHeader, runConsumer, startConsumerInBackground } from './runner.ts';
 import { brokersFromEnv, deleteTopics, ensureTopics, readTopicDefinitions, topicPrefixFromEnv, withTopicPrefix } from './topics.ts';
 
@@ -275,39 +275,6 @@ describe('an unavailable dependency is waited out', () => {
       await sub.stop();
     }
   }, 30_000);
-});
-
-describe('dead letters', () => {
-  test('the replay works in the namespace: a dead letter goes back to its topic and its group applies it', async () => {
-    const key = Bun.randomUUIDv7();
-    let refuse = true;
-    const handled: string[] = [];
-    const groupId = `replay-${crypto.randomUUID()}`;
-    const sub = await runConsumer({
-      bus,
-      logger,
-      groupId,
-      fromNow: true,
-      handlers: {
-        [TOPIC]: async (e: Envelope<'user.created'>) => {
-          if (e.userId !== key) return;
-          if (refuse) throw new NotFound('User');
-          handled.push(e.name);
-        },
-      },
-    });
-    try {
-      await bus.publish([message(userCreated(key, 'later'), key)]);
-      await eventually('dead-lettered', () => dlq.some((m) => m.key === key));
-      refuse = false;
-      const result = await replayDeadLetters({ brokers, dlqTopic: `${TOPIC}.dlq`, group: groupId });
-      expect(result.replayed).toBe(1);
-      await eventually('applied after the replay', () => handled.length === 1);
-      expect((await replayDeadLetters({ brokers, dlqTopic: `${TOPIC}.dlq`, group: groupId })).replayed).toBe(0);
-    } finally {
-      await sub.stop();
-    }
-  }, 60_000);
 });
 
 describe('topic namespaces', () => {
