@@ -1,5 +1,5 @@
-/** @module The Notification Service's consumer: its topics, listed, to one handler (kit runner: contract check, retries, DLQ). */
-import { startConsumerInBackground, type BackgroundConsumer, type ConsumerSettings, type EventBus, type Handlers } from '@syncro/kit/bus';
+/** @module The Notification Service's consumer: its topics, listed, to one handler (run by the backbone's consumer: contract check, retries, DLQ). */
+import type { Handlers } from '@syncro/kit/bus';
 import type { NotifyDeps } from './context.ts';
 import { handleEvent } from './fanout/eventHandler.ts';
 
@@ -16,7 +16,5 @@ export const CONSUMED_TOPICS = [
   'ticket.status.updated',
 ] as const;
 
-export function startNotificationConsumer(deps: NotifyDeps, bus: EventBus, settings: ConsumerSettings): BackgroundConsumer {
-  const handlers: Handlers = Object.fromEntries(CONSUMED_TOPICS.map((topic) => [topic, (e: any) => handleEvent(deps, topic, e)]));
-  return startConsumerInBackground({ bus, ...settings, logger: deps.logger, metrics: deps.metrics, handlers });
-}
+export const notificationHandlers = (deps: NotifyDeps): Handlers =>
+  Object.fromEntries(CONSUMED_TOPICS.map((topic) => [topic, (e: any) => handleEvent(deps, topic, e)]));

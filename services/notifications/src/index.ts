@@ -5,13 +5,13 @@
  * sender, and returns the plugin.
  */
 import { createTokenVerifier, type TokenVerifier } from '@syncro/kit/auth';
-import { consumerSettings, type BackgroundConsumer, type EventBus } from '@syncro/kit/bus';
+import type { BackgroundConsumer, EventBus } from '@syncro/kit/bus';
 import type { OutboxRelay } from '@syncro/kit/outbox';
 import { startBackbone, type RunningService, type ServiceContext } from '@syncro/kit/service';
 import { Elysia } from 'elysia';
 import { createAnnouncer } from './announcer.ts';
 import { loadNotifyConfig, NotifyConfig } from './config.ts';
-import { startNotificationConsumer } from './consumer.ts';
+import { notificationHandlers } from './consumer.ts';
 import type { NotifyDeps } from './context.ts';
 import { migrationFiles } from './db/migrations.ts';
 import { logRetention } from './db/retention.ts';
@@ -48,23 +48,47 @@ export interface StartOptions {
 export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promise<NotificationService> {
   const config = opts.config ?? loadNotifyConfig();
   const logger = ctx.logger.child({ svc: 'notifications' });
+  const verify =
+    opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
+  const email = createEmailTransport({ url: config.SMTP_URL, from: config.SMTP_FROM, poolSize: config.SMTP_POOL_SIZE });
+  const announcer = createAnnouncer(ctx.pubsub ?? config.REDIS_URL, logger);
+  // The sender and fan-out need the database the backbone opens; the consumer, started with it,
+  // wakes them late-bound (until they run, their first round picks up what it wrote).
+  let sender: DeliverySender | null = null;
+  let fanout: FanoutWorkers | null = null;
+  const depsOf = ({ db, wakeRelay }: { db: NotifyDeps['db']; wakeRelay: () => void }): NotifyDeps => ({
+    db,
+    config,
+    verify,
+    logger,
+    metrics: ctx.metrics,
+    wakeRelay,
+    wakeSender: () => sender?.wake(),
+    wakeFanout: () => fanout?.wake(),
+    announce: (items) => announcer.announce(items),
+    now: opts.now ?? (() => new Date()),
+  });
   const backbone = await startBackbone(ctx, {
     name: 'notifications',
     config,
     migrations: migrationFiles,
     schema,
+    handlers: (parts) => notificationHandlers(depsOf(parts)),
     retention: logRetention,
+  }).catch((err) => {
+    email.close();
+    announcer.close();
+    throw err;
   });
-  const { db, bus, relay } = backbone;
-  const verify =
-    opts.verify ?? createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
-  const email = createEmailTransport({ url: config.SMTP_URL, from: config.SMTP_FROM, poolSize: config.SMTP_POOL_SIZE });
+  const { relay, bus } = backbone;
+  const deps = depsOf(backbone);
+  const consumer = backbone.consumer!;
   const push =
     config.VAPID_PUBLIC_KEY && config.VAPID_PRIVATE_KEY
-      ? createPushSender(db, { subject: config.VAPID_SUBJECT, publicKey: config.VAPID_PUBLIC_KEY, privateKey: config.VAPID_PRIVATE_KEY })
+      ? createPushSender(deps.db, { subject: config.VAPID_SUBJECT, publicKey: config.VAPID_PUBLIC_KEY, privateKey: config.VAPID_PRIVATE_KEY })
       : null;
-  const sender = new DeliverySender({
-    db,
+  sender = new DeliverySender({
+    db: deps.db,
     logger,
     metrics: ctx.metrics,
     email,
@@ -74,24 +98,11 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     maxBackoffMs: config.DELIVERY_MAX_BACKOFF_MS,
   });
-  const announcer = createAnnouncer(ctx.pubsub ?? config.REDIS_URL, logger);
-  const deps: NotifyDeps = {
-    db,
-    config,
-    verify,
-    logger,
-    metrics: ctx.metrics,
-    wakeRelay: backbone.wakeRelay,
-    wakeSender: () => sender.wake(),
-    wakeFanout: () => fanout.wake(),
-    announce: (items) => announcer.announce(items),
-    now: opts.now ?? (() => new Date()),
-  };
-  const fanout = new FanoutWorkers(deps, { concurrency: config.FANOUT_CONCURRENCY, pollMs: config.FANOUT_POLL_MS, batch: config.FANOUT_BATCH });
+  fanout = new FanoutWorkers(deps, { concurrency: config.FANOUT_CONCURRENCY, pollMs: config.FANOUT_POLL_MS, batch: config.FANOUT_BATCH });
   sender.start(config.SENDER_LANES);
   fanout.start();
   const sweeper = startWaitingSweeper(deps, config.ACTOR_WAIT_MS, config.WAITING_MAX_AGE_MS);
-  const consumer = startNotificationConsumer(deps, bus, consumerSettings(config));
+  const [startedSender, startedFanout] = [sender, fanout];
 
   return {
     name: 'notifications',
@@ -100,18 +111,15 @@ export async function start(ctx: ServiceContext, opts: StartOptions = {}): Promi
     deps,
     relay,
     bus,
-    sender,
+    sender: startedSender,
     consumer,
-    checks: {
-      ...backbone.checks,
-      // Until it has joined, events wait in Kafka: degraded, not down.
-      consumer: { critical: false, check: () => consumer.check() },
-    },
+    checks: backbone.checks,
     async stop() {
+      // The consumer first (the backbone stops it again as a no-op), so nothing new is handed to the workers.
       await consumer.stop();
       await sweeper.stop();
-      await fanout.stop();
-      await sender.stop();
+      await startedFanout.stop();
+      await startedSender.stop();
       email.close();
       announcer.close();
       await backbone.stop();
