@@ -15,7 +15,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStack } from '../services/web/test/stack.ts';
-import { cleanup, useBenchNamespace } from './lib.ts';
+import { cleanup, machine, machineMarkdown, updateDoc, useBenchNamespace } from './lib.ts';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 5);
 const MOVES = Number(process.env.BENCH_MOVES ?? 50);
@@ -29,6 +29,7 @@ const pct = (xs: number[], p: number) => {
 
 // Its own topics: the running system never sees the bench's projects (removed by cleanup()).
 await useBenchNamespace();
+const m = await machine(); // the load before, as the other scripts record it
 const stack = await startStack();
 try {
   const email = `bench.${crypto.randomUUID().slice(0, 6)}@example.test`;
@@ -105,8 +106,9 @@ try {
     ['JavaScript shipped (gzip; minified)', `${(jsGzip / 1024).toFixed(1)} KiB (${(jsRaw / 1024).toFixed(1)} KiB)`, '≤ 200 KiB gzip'],
     [`move in A → painted in B, p50 / p95 / max over ${MOVES}`, `${pct(moves, 50).toFixed(0)} / ${pct(moves, 95).toFixed(0)} / ${Math.max(...moves).toFixed(0)} ms`, 'p95 ≤ 250 ms'],
   ];
-  console.log('\n| measure | result | goal |\n|---|---|---|');
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  const table = ['| measure | result | goal |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  console.log(`\n${table}`);
+  updateDoc('web', [`## Web board in Chromium (\`bun bench/web.ts\`)`, '', machineMarkdown(m), '', table].join('\n'));
   mkdirSync(join(import.meta.dir, 'results'), { recursive: true });
   await Bun.write(join(import.meta.dir, 'results/web.json'), JSON.stringify({ at: new Date().toISOString(), loads, jsGzip, jsRaw, moves }, null, 1));
 } catch (err) {

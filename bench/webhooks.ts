@@ -19,7 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { Webhook } from 'standardwebhooks';
-import { KAFKA_BROKERS, LOAD, REDIS_URL, WRK_DONE_LUA, ensureWrk, log, machine, onCleanup, runBenchmark, runWrk, saveRaw, scratchDatabase, spawnChild, useBenchNamespace, workDir } from './lib.ts';
+import { KAFKA_BROKERS, LOAD, REDIS_URL, WRK_DONE_LUA, ensureWrk, log, machine, machineMarkdown, onCleanup, runBenchmark, runWrk, saveRaw, scratchDatabase, spawnChild, updateDoc, useBenchNamespace, workDir } from './lib.ts';
 import { seedProjects } from './lib/creates/setup.ts';
 import { createsLua } from './lib/creates/wrkScript.ts';
 
@@ -174,6 +174,23 @@ async function main() {
   ].join('\n');
   console.log(summary);
   saveRaw('webhooks.txt', summary);
+  updateDoc(
+    'webhooks',
+    [
+      '## Webhooks: signed inbound deliveries against plain creates; outbound latency (`bun bench/webhooks.ts`)',
+      '',
+      machineMarkdown(m),
+      '',
+      `wrk ${LOAD.connections} connections, ${LOAD.threads} threads, ${LOAD.seconds} s windows alternating plain \`POST /projects/:id/tickets\` and signed \`POST /hooks/:id\` (each a new webhook-id, so each creates a ticket), ${PROJECTS} projects; the Ticket Service as its own process.`,
+      '',
+      '```',
+      ...lines,
+      '```',
+      '',
+      `**Inbound: ${(ratio * 100).toFixed(0)} % of plain creates** (plain ${mean(plain).toFixed(0)}/s, signed ${mean(hooks).toFixed(0)}/s; goal ≥ ${GOAL * 100} %: ${ratio >= GOAL ? 'met' : 'NOT met'}).`,
+      `**Outbound:** ${outLine.replace(/^outbound /, '')}.`,
+    ].join('\n'),
+  );
   await svc.stop();
 }
 
