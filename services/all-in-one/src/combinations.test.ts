@@ -79,7 +79,7 @@ describe('each part embedded or external, in every combination', () => {
       expect(embedded.parts).toEqual({ database: combo.database === 'embedded', bus: combo.bus === 'embedded', cache: combo.cache === 'embedded' });
 
       // Every consumer has joined (the Kafka groups start at the topics' end): nothing published after is missed.
-      await eventually('ready', async () => (await fetch(`${served.url}/health`).then((r) => r.json())).status === 'ok', 30_000);
+      await eventually('ready', async () => ((await fetch(`${served.url}/health`).then((r) => r.json())) as { status?: string }).status === 'ok', 30_000);
       const login = await client(served.url).post('/auth/dev/login', { email: `combo-${crypto.randomUUID().slice(0, 8)}@example.test` });
       const api = client(served.url, login.body.accessToken);
       const key = 'COMBO'; // each combination has databases of its own
