@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { ApiError } from './api.ts';
-import { explainRefusal, forgetInviteToken, inviteState, parseInviteFragment, takeInviteToken, TOKEN_KEY, validateInvitee } from './invite.ts';
+import { explainRefusal, forgetInviteToken, inviteState, parseInviteFragment, parseMaxUses, takeInviteToken, TOKEN_KEY, validateInvitee } from './invite.ts';
 
 // A token as the Auth Service makes them: `sbi_` and 32 random bytes in base64url.
 const TOKEN = `sbi_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')}`;
@@ -119,4 +119,11 @@ test('inviteState: revoked beats expired beats used up', () => {
   expect(inviteState({ ...base, uses: 2 }, now)).toBe('used up');
   expect(inviteState({ ...base, uses: 2, expiresAt: '2026-11-30T12:00:00Z' }, now)).toBe('expired');
   expect(inviteState({ ...base, uses: 2, expiresAt: '2026-11-30T11:00:00Z', revokedAt: '2026-11-30T10:00:00Z' }, now)).toBe('revoked');
+});
+
+test('parseMaxUses: whole numbers from 1 to 1000 only', () => {
+  expect(parseMaxUses('1')).toEqual({ ok: 1 });
+  expect(parseMaxUses(' 25 ')).toEqual({ ok: 25 });
+  expect(parseMaxUses('1000')).toEqual({ ok: 1000 });
+  for (const bad of ['', ' ', '0', '-1', '1.5', '1001', 'ten', '1e9']) expect(parseMaxUses(bad)).toEqual({ error: 'Enter a whole number from 1 to 1000' });
 });

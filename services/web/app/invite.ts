@@ -123,6 +123,13 @@ export const EXPIRY_CHOICES = [
 ] as const;
 export const MAX_USES_LIMIT = 1000;
 
+/** How many people may join with one link: a whole number from 1 to 1000, as the API takes. */
+export function parseMaxUses(input: string): { ok: number } | { error: string } {
+  const n = Number(input.trim());
+  if (!input.trim() || !Number.isInteger(n) || n < 1 || n > MAX_USES_LIMIT) return { error: `Enter a whole number from 1 to ${MAX_USES_LIMIT}` };
+  return { ok: n };
+}
+
 export interface InviteInfo {
   id: string;
   maxUses: number;
