@@ -33,7 +33,7 @@ async function createLink(opts: { uses?: number; expiry?: string } = {}) {
   await page.getByRole('button', { name: 'Invite people' }).click();
   const dialog = page.getByRole('dialog', { name: 'Invite people' });
   if (opts.expiry) await dialog.getByLabel('Expires after').selectOption({ label: opts.expiry });
-  await dialog.getByLabel('People who can join with it').fill(String(opts.uses ?? 1));
+  await dialog.getByLabel('People who can join').fill(String(opts.uses ?? 1));
   await dialog.getByRole('button', { name: 'Create link' }).click();
   await dialog.getByRole('status').filter({ hasText: 'Invite link created' }).waitFor();
   const url = await dialog.getByRole('textbox', { name: 'Invite link', exact: true }).inputValue();
@@ -97,6 +97,7 @@ test('the owner creates and copies a link; a new person joins with it by keyboar
   await guest.waitForFunction(`document.activeElement?.name === 'name'`);
   expect(await name.getAttribute('aria-invalid')).toBe('true');
   expect(await guest.locator(`#${await name.getAttribute('aria-describedby')}`).textContent()).toBe('Enter your name');
+  await guest.getByRole('alert').filter({ hasText: 'Enter your name. Enter your email address' }).waitFor({ state: 'attached' });
   await guest.keyboard.type('Ines Invitee');
   await guest.keyboard.press('Tab');
   await guest.keyboard.type('ines@');

@@ -19,6 +19,8 @@ export function InvitePage({ me, onAccepted }: { me: Me | null | undefined; onAc
   const [errors, setErrors] = useState<FieldErrors>({});
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [busy, setBusy] = useState(false);
+  // Read out on every failed try, even when focus cannot move (it is on the first bad field already); a new key re-announces the same words.
+  const [announced, setAnnounced] = useState<{ key: number; text: string } | null>(null);
   const fields = { name: useRef<HTMLInputElement>(null), email: useRef<HTMLInputElement>(null) };
   // Another link pasted into this tab changes only the fragment: no page load, so read it here.
   useEffect(() => {
@@ -33,6 +35,7 @@ export function InvitePage({ me, onAccepted }: { me: Me | null | undefined; onAc
 
   const showFieldErrors = (found: FieldErrors) => {
     setErrors(found);
+    setAnnounced((a) => ({ key: (a?.key ?? 0) + 1, text: Object.values(found).filter(Boolean).join('. ') }));
     // Focus lands on the first field to fix; its error is read out as the field's description.
     const first = (['name', 'email'] as const).find((f) => found[f]);
     if (first) queueMicrotask(() => fields[first].current?.focus());
@@ -81,7 +84,7 @@ export function InvitePage({ me, onAccepted }: { me: Me | null | undefined; onAc
 
   return (
     <main className="login">
-      <div className="login-card">
+      <div className="login-card invite-card">
         <p className="brand">SyncroBoard</p>
         <h1>Join this board</h1>
         {'problem' in link ? (
@@ -99,6 +102,7 @@ export function InvitePage({ me, onAccepted }: { me: Me | null | undefined; onAc
         )}
         {!dead && (
           <form className="stack" onSubmit={submit} noValidate aria-label="Join this board">
+            {announced && Object.values(errors).some(Boolean) && <p key={announced.key} role="alert" className="sr-only">{announced.text}</p>}
             {refusal && (
               <p role="alert" className="error">
                 {refusal.message}

@@ -120,7 +120,7 @@ export function InvitePeople({ onClose }: { onClose: () => void }) {
           </select>
         </label>
         <label>
-          People who can join with it
+          People who can join
           <input
             ref={usesRef}
             name="maxUses"
