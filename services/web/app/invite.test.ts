@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { ApiError } from './api.ts';
-import { explainRefusal, forgetInviteToken, inviteState, parseInviteFragment, parseMaxUses, takeInviteToken, TOKEN_KEY, validateInvitee } from './invite.ts';
+import { explainManageError, explainRefusal, forgetInviteToken, inviteState, parseInviteFragment, parseMaxUses, takeInviteToken, TOKEN_KEY, validateInvitee } from './invite.ts';
 
 // A token as the Auth Service makes them: `sbi_` and 32 random bytes in base64url.
 const TOKEN = `sbi_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')}`;
@@ -126,4 +126,12 @@ test('parseMaxUses: whole numbers from 1 to 1000 only', () => {
   expect(parseMaxUses(' 25 ')).toEqual({ ok: 25 });
   expect(parseMaxUses('1000')).toEqual({ ok: 1000 });
   for (const bad of ['', ' ', '0', '-1', '1.5', '1001', 'ten', '1e9']) expect(parseMaxUses(bad)).toEqual({ error: 'Enter a whole number from 1 to 1000' });
+});
+
+test('explainManageError: a non-owner is told who may invite; other refusals keep the service’s words', () => {
+  expect(explainManageError(new ApiError(403, 'NOT_OWNER', 'Only the owner of this board can manage invite links'))).toBe('Only the owner of this board can invite people.');
+  expect(explainManageError(new ApiError(401, 'UNAUTHORIZED', 'x'))).toBe('Your session has ended: sign in again.');
+  expect(explainManageError(new ApiError(422, 'VALIDATION_FAILED', 'body.maxUses: Invalid value'))).toBe('body.maxUses: Invalid value');
+  expect(explainManageError(new ApiError(503, 'UNAVAILABLE', 'x'))).toContain('could not be reached');
+  expect(explainManageError(new TypeError('Failed to fetch'))).toContain('could not be reached');
 });

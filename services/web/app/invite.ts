@@ -114,6 +114,14 @@ export function explainRefusal(err: unknown): Refusal {
   return { kind: 'retry', message: err.message };
 }
 
+/** Why managing links failed: a board whose owner is someone else (the control showed, then the API said no) is not an error of the page. */
+export function explainManageError(err: unknown): string {
+  if (err instanceof ApiError && err.code === 'NOT_OWNER') return 'Only the owner of this board can invite people.';
+  if (err instanceof ApiError && err.status === 401) return 'Your session has ended: sign in again.';
+  if (err instanceof ApiError && err.status < 500) return err.message;
+  return 'The board could not be reached. Try again in a moment.';
+}
+
 /** The expiry choices of the "Invite people" form, in hours (the API takes 1 to 2160). */
 export const EXPIRY_CHOICES = [
   { hours: 24, label: '1 day' },

@@ -4,8 +4,8 @@
  * client who the owner is, so whether `GET /auth/invites` answers decides who sees the control.
  */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, ApiError, call } from '../api.ts';
-import { EXPIRY_CHOICES, inviteState, parseMaxUses, type InviteInfo } from '../invite.ts';
+import { api, call } from '../api.ts';
+import { EXPIRY_CHOICES, explainManageError, inviteState, parseMaxUses, type InviteInfo } from '../invite.ts';
 import type { Me } from '../types.ts';
 import { Modal } from './Modal.tsx';
 
@@ -27,13 +27,6 @@ export function useCanInvite(me: Me | null | undefined): boolean {
     return () => void (live = false);
   }, [me?.id]);
   return allowed;
-}
-
-function refusalText(err: unknown): string {
-  if (err instanceof ApiError && err.code === 'NOT_OWNER') return 'Only the owner of this board can invite people.';
-  if (err instanceof ApiError && err.status === 401) return 'Your session has ended: sign in again.';
-  if (err instanceof ApiError && err.status < 500) return err.message;
-  return 'The board could not be reached. Try again in a moment.';
 }
 
 /** Copies through the Clipboard API; where it is refused, selects the text and uses the older command. */
@@ -59,7 +52,7 @@ export function InvitePeople({ onClose }: { onClose: () => void }) {
   const usesRef = useRef<HTMLInputElement>(null);
 
   const load = useCallback(() => {
-    api.get<{ invites: InviteInfo[] }>('/auth/invites').then((r) => setInvites(r.invites), (e) => setError(refusalText(e)));
+    api.get<{ invites: InviteInfo[] }>('/auth/invites').then((r) => setInvites(r.invites), (e) => setError(explainManageError(e)));
   }, []);
   useEffect(load, [load]);
 
@@ -82,7 +75,7 @@ export function InvitePeople({ onClose }: { onClose: () => void }) {
       load();
       queueMicrotask(() => copyRef.current?.focus());
     } catch (err) {
-      setError(refusalText(err));
+      setError(explainManageError(err));
     } finally {
       setBusy(false);
     }
@@ -101,7 +94,7 @@ export function InvitePeople({ onClose }: { onClose: () => void }) {
       setStatus('Invite link revoked: it no longer lets anyone in.');
       load();
     } catch (err) {
-      setError(refusalText(err));
+      setError(explainManageError(err));
     }
   };
 
