@@ -95,7 +95,7 @@ export const REGISTRY = [
       }),
     start: (ctx, config, local) => startRealtime(ctx, { config, ...withVerify(local) }),
   }),
-  // The board at `/` on the same origin as the APIs: only `/`, `/login`, `/p/*` and `/assets/*` are its own.
+  // The board at `/` on the same origin as the APIs: only its pages (`/`, `/login`, `/invite`, `/p/*`: web's PAGE_ROUTES) and `/assets/*` are its own.
   role({ name: 'web', loadConfig: () => ({}), start: (ctx, _config, local) => startWeb(ctx, local.webAssets ? { assets: local.webAssets } : {}) }),
 ];
 

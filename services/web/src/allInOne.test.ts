@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 test('pages and deep links answer the board; API paths still answer their services', async () => {
-  for (const path of ['/', '/login', '/p/SYNC', '/p/SYNC/SYNC-12']) {
+  for (const path of ['/', '/login', '/invite', '/p/SYNC', '/p/SYNC/SYNC-12']) {
     const res = await fetch(served.url + path);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
@@ -55,4 +55,16 @@ test('pages and deep links answer the board; API paths still answer their servic
   const missing = await fetch(served.url + '/nope');
   expect(missing.status).toBe(404);
   expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+}, 30_000);
+
+test('the invite page is the board’s; the invite API beside it still answers auth', async () => {
+  const page = await fetch(served.url + '/invite');
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-type')).toContain('text/html');
+  expect(await page.text()).toContain('<div id="root">');
+  const list = await fetch(served.url + '/auth/invites');
+  expect(list.status).toBe(401);
+  const accept = await fetch(served.url + '/auth/invites/accept', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'sbi_no-such-invite', email: 'who@example.test', name: 'Who' }) });
+  expect(accept.status).toBe(404);
+  expect(((await accept.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
 }, 30_000);

@@ -1,12 +1,12 @@
 /**
  * @module The board as a role of the all-in-one process: its pages and assets behind the same
- * HTTP kit as the APIs, on the same origin. Only the app's own paths are routed here (`/`, `/login`,
- * `/p/*`, `/assets/*`), so no API route or `/ws` is ever shadowed.
+ * HTTP kit as the APIs, on the same origin. Only the app's own paths are routed here (`PAGE_ROUTES`:
+ * `/`, `/login`, `/invite`, `/p/*`; and `/assets/*`), so no API route or `/ws` is ever shadowed.
  */
 import { Elysia } from 'elysia';
 import type { RunningService, ServiceContext } from '@syncro/kit/service';
 import { buildBoard, type Assets } from './build.ts';
-import { servePage } from './pages.ts';
+import { PAGE_ROUTES, servePage } from './pages.ts';
 
 export { buildBoard } from './build.ts';
 export { loadWebConfig, type WebConfig } from './config.ts';
@@ -26,11 +26,8 @@ export async function startWeb(ctx: ServiceContext, opts: { assets?: Assets } = 
     }
   }
   const page = ({ request }: { request: Request }) => (assets ? (servePage(assets, request) ?? unavailable()) : unavailable());
-  const plugin = new Elysia({ name: 'web' })
-    .get('/', page)
-    .get('/login', page)
-    .get('/p', page)
-    .get('/p/*', page)
-    .get('/assets/*', (c) => (assets ? (servePage(assets, c.request) ?? Response.json({ error: { code: 'NOT_FOUND', message: `No asset ${new URL(c.request.url).pathname}` } }, { status: 404 })) : unavailable()));
+  const plugin = new Elysia({ name: 'web' });
+  for (const route of PAGE_ROUTES) plugin.get(route, page);
+  plugin.get('/assets/*', (c) => (assets ? (servePage(assets, c.request) ?? Response.json({ error: { code: 'NOT_FOUND', message: `No asset ${new URL(c.request.url).pathname}` } }, { status: 404 })) : unavailable()));
   return { name: 'web', plugin, checks: {}, stop: async () => {} };
 }

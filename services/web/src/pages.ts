@@ -5,8 +5,13 @@
  */
 import type { Assets } from './build.ts';
 
-/** The app's own routes: anything else is not ours (a 404, or an API path in front of us). */
-export const isPagePath = (path: string) => path === '/' || path === '/login' || path === '/p' || path.startsWith('/p/');
+/**
+ * The app's own routes, in Elysia's syntax (`/*`: anything below): the one list both the web server
+ * and the all-in-one's web role serve. Anything else is not ours (a 404, or an API path in front of us).
+ */
+export const PAGE_ROUTES = ['/', '/login', '/invite', '/p', '/p/*'] as const;
+
+export const isPagePath = (path: string) => PAGE_ROUTES.some((r) => (r.endsWith('/*') ? path.startsWith(r.slice(0, -1)) : path === r));
 
 export function servePage(assets: Assets, request: Request): Response | null {
   const path = new URL(request.url).pathname;

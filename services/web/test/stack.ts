@@ -10,13 +10,16 @@ import { startAuth } from '@syncro/auth/harness';
 import { startHub } from '@syncro/realtime/harness';
 import { startNotify } from '@syncro/notifications/harness';
 import { createTestDatabase, client } from '@syncro/testing';
+import { freePort } from '@syncro/testing/ports';
 import { BROKERS, startTickets } from '@syncro/tickets/harness';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildBoard } from '../src/build.ts';
 import { startWebServer } from '../src/server.ts';
 
 export async function startStack() {
-  const auth = await startAuth({ AUTH_DEV_LOGIN: '1', DEV_LOGIN_PER_MIN_PER_CLIENT: '10000' });
+  // The board's port is chosen first so the Auth Service sends people to it (APP_URL: after the setup link, in invite links).
+  const webPort = freePort();
+  const auth = await startAuth({ AUTH_DEV_LOGIN: '1', DEV_LOGIN_PER_MIN_PER_CLIENT: '10000', APP_URL: `http://127.0.0.1:${webPort}/` });
   const trust = { JWKS_URL: auth.trust.jwksUrl, AUTH_ISSUER: auth.trust.issuer, AUTH_AUDIENCE: auth.trust.audience };
   const tickets = await startTickets({ trust: auth.trust });
   const hub = await startHub({ tickets, env: trust });
@@ -37,10 +40,13 @@ export async function startStack() {
   const notify = await startNotify({ env: trust });
   const assets = await buildBoard();
   const web = await startWebServer(
-    { PORT: 0, AUTH_URL: auth.url, TICKETS_URL: tickets.url, ASSIGNMENT_URL: assignServed.url, NOTIFICATIONS_URL: notify.url, REALTIME_URL: hub.url },
+    { PORT: webPort, AUTH_URL: auth.url, TICKETS_URL: tickets.url, ASSIGNMENT_URL: assignServed.url, NOTIFICATIONS_URL: notify.url, REALTIME_URL: hub.url },
     { assets, hostname: '127.0.0.1' },
   );
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const newContext = (opts: { colorScheme?: 'light' | 'dark'; bypassCSP?: boolean }) =>
+    // bypassCSP: only to inject axe-core; the page's policy forbids inline scripts.
+    browser.newContext({ baseURL: web.url, colorScheme: opts.colorScheme ?? 'light', viewport: { width: 1400, height: 900 }, bypassCSP: opts.bypassCSP ?? false });
   return {
     auth,
     tickets,
@@ -56,8 +62,7 @@ export async function startStack() {
     },
     /** A browser context signed in through the login page (the development login), on the projects page. */
     async person(email: string, name: string, opts: { colorScheme?: 'light' | 'dark'; bypassCSP?: boolean } = {}) {
-      // bypassCSP: only to inject axe-core; the page's policy forbids inline scripts.
-      const context = await browser.newContext({ baseURL: web.url, colorScheme: opts.colorScheme ?? 'light', viewport: { width: 1400, height: 900 }, bypassCSP: opts.bypassCSP ?? false });
+      const context = await newContext(opts);
       const page = await context.newPage();
       await page.goto('/login');
       await page.getByLabel('Email').fill(email);
@@ -66,6 +71,19 @@ export async function startStack() {
       await page.getByRole('heading', { name: 'Projects' }).waitFor();
       return { context, page };
     },
+    /** The instance owner, signed in through the one-time setup link: ask before anyone else signs in (it is issued only then). */
+    async owner(opts: { colorScheme?: 'light' | 'dark'; bypassCSP?: boolean } = {}) {
+      const link = await auth.service.setup.issue();
+      if (!link) throw new Error('The setup link is issued only while the board has no user: start the owner before anyone signs in');
+      const context = await newContext(opts);
+      const page = await context.newPage();
+      // The Auth Service sets the session cookies and sends the browser on to APP_URL: this board.
+      await page.goto(link);
+      await page.getByRole('heading', { name: 'Projects' }).waitFor();
+      return { context, page };
+    },
+    /** A browser context signed in as nobody. */
+    newContext,
     async stop() {
       await browser.close();
       await web.stop();

@@ -4,7 +4,8 @@ import { api, ApiError } from '../api.ts';
 import { navigate } from '../router.ts';
 import type { Project } from '../types.ts';
 
-export function Projects() {
+/** `welcome`: the name of someone an invite just signed in, greeted once. */
+export function Projects({ welcome }: { welcome?: string | null }) {
   const [projects, setProjects] = useState<Project[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -23,6 +24,11 @@ export function Projects() {
   return (
     <main className="page">
       <h1>Projects</h1>
+      {welcome && (
+        <p role="status" className="notice">
+          Welcome, {welcome}: you have joined this board. Projects appear here once their owner adds you, or create your own below.
+        </p>
+      )}
       {error && <p role="alert" className="error">{error}</p>}
       {projects === null && !error && <p aria-busy="true">Loading…</p>}
       {projects?.length === 0 && <p className="empty">No projects yet: create the first one below.</p>}
