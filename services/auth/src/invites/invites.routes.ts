@@ -44,8 +44,11 @@ export const inviteRoutes = (deps: AuthDeps) => {
       async ({ body, request, server }) => {
         await takeOrThrow('invite accepts', [perClient, clientAddress(request, server, deps.config.trustProxy)]);
         const { user, created, session } = await acceptInvite(deps, body);
+        // A browser (it sends Origin with every POST) keeps the refresh token in its HttpOnly cookie
+        // only, out of reach of page scripts; an API client (curl, no Origin) gets it in the body.
+        const fromBrowser = request.headers.has('origin');
         return withCookies(
-          Response.json({ user: presentUser(user), created, ...presentSession(session, true) }, { headers: { 'cache-control': 'no-store' } }),
+          Response.json({ user: presentUser(user), created, ...presentSession(session, !fromBrowser) }, { headers: { 'cache-control': 'no-store' } }),
           sessionCookies(deps.config, session),
         );
       },

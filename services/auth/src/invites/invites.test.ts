@@ -42,10 +42,16 @@ describe('invite links', () => {
 
     const who = email();
     const b = browser();
-    const res = await b.go(`${auth.url}/auth/invites/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: made.body.token, email: who, name: 'Ines' }) });
+    const res = await b.go(`${auth.url}/auth/invites/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: new URL(APP_URL).origin },
+      body: JSON.stringify({ token: made.body.token, email: who, name: 'Ines' }),
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;
     expect(body).toMatchObject({ created: true, user: { email: who, name: 'Ines' } });
+    // A browser's refresh token is in its HttpOnly cookie only, never where page scripts read.
+    expect(body.refreshToken).toBeUndefined();
     expect(b.jar.has(ACCESS_COOKIE) && b.jar.has(REFRESH_COOKIE)).toBe(true);
     const me = await auth.api(b.jar.get(ACCESS_COOKIE)).get('/auth/me');
     expect(me.status).toBe(200);
@@ -65,7 +71,10 @@ describe('invite links', () => {
   test('a multi-use link counts its uses; two racing for the last use: exactly one gets in', async () => {
     const made = await create({ maxUses: 3, expiresInHours: 1 });
     expect(made.status).toBe(201);
-    expect((await accept({ token: made.body.token, email: email() })).status).toBe(200);
+    const first = await accept({ token: made.body.token, email: email() });
+    expect(first.status).toBe(200);
+    // An API client (no Origin) keeps its session in the body.
+    expect(first.body.refreshToken).toMatch(/.{20,}/);
     const race = await Promise.all([1, 2, 3].map(() => accept({ token: made.body.token, email: email() })));
     expect(race.map((r) => r.status).sort()).toEqual([200, 200, 403]);
     const list = await auth.api(owner).get('/auth/invites');
