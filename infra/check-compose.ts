@@ -53,10 +53,10 @@ const volumeTargets = (svc: Service) =>
     .filter((v) => v.source && !v.source.startsWith('.') && !v.source.startsWith('/'))
     .map((v) => v.target);
 
-export function checkCompose(file: string): string[] {
+/** `base`: where its relative paths resolve (the project folder; default the file's folder). */
+export function checkCompose(file: string, base = dirname(file)): string[] {
   const problems: string[] = [];
   const fail = (msg: string) => problems.push(msg);
-  const base = dirname(file);
 
   let doc: ComposeDoc;
   try {
