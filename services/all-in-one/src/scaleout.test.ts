@@ -68,7 +68,7 @@ describe('scale-out behind the proxy', () => {
     expect(hubs).toHaveLength(2);
     // Every instance up, consumers in their groups (`ok`), nothing embedded anywhere.
     for (const i of instances) {
-      await eventually(`${i.name} healthy`, async () => (await fetch(`${i.url}/health`).then((r) => r.json(), () => ({}))).status === 'ok', 30_000);
+      await eventually(`${i.name} healthy`, async () => ((await fetch(`${i.url}/health`).then((r) => r.json(), () => ({}))) as { status?: string }).status === 'ok', 30_000);
       expect(i.started.output()).not.toContain('embedded');
     }
     const startedMs = performance.now() - t0;
