@@ -3,7 +3,8 @@
  * all-in-one processes on the machine's Postgres, Kafka and Redis, and the real Caddy running
  * deploy/Caddyfile in front (test/scaleout.ts). Through the proxy's one origin: the board's page,
  * the setup link, a project and a ticket; two sockets that land on the two hubs (each hub's own
- * /metrics counts one socket and one room) and both see the ticket arrive live.
+ * /metrics counts one socket and one room) and both see the ticket arrive live; one hub stopped,
+ * its client reconnects through the proxy to the other and resumes what it missed.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,13 +38,16 @@ async function gauge(url: string, name: string): Promise<number> {
 function socket(origin: string, token: string) {
   const frames: { event: string; data: any }[] = [];
   const ws = new WebSocket(`${origin.replace('http', 'ws')}/ws`, { headers: { cookie: `${ACCESS_COOKIE}=${token}` } } as never);
+  const s = { ws, frames, closed: null as number | null, open: new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject))) };
   ws.onmessage = (m) => frames.push(JSON.parse(String(m.data)));
-  const open = new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
-  return { ws, frames, open };
+  ws.onclose = (e) => (s.closed = e.code);
+  return s;
 }
+/** The highest project version a socket has seen (what a client resumes from). */
+const seen = (s: ReturnType<typeof socket>) => Math.max(...s.frames.map((f) => Number(f.data?.version ?? 0)));
 
 describe('scale-out behind the proxy', () => {
-  test('role instances + Caddy: page, setup link, project, ticket; two sockets on two hubs both see it live', async () => {
+  test('role instances + Caddy: page, setup link, project, ticket; two sockets on two hubs both see it live; one hub down, its client resumes on the other', async () => {
     const t0 = performance.now();
     const groups = `scaleout-${crypto.randomUUID().slice(0, 8)}`;
     board = await startScaleOut(dir, {
@@ -67,10 +71,11 @@ describe('scale-out behind the proxy', () => {
     expect(instances.map((i) => i.name).sort()).toEqual(['auth', 'notifications', 'realtime-1', 'realtime-2', 'tickets', 'web']);
     expect(hubs).toHaveLength(2);
     // Every instance up, consumers in their groups (`ok`), nothing embedded anywhere.
-    for (const i of instances) {
-      await eventually(`${i.name} healthy`, async () => ((await fetch(`${i.url}/health`).then((r) => r.json(), () => ({}))) as { status?: string }).status === 'ok', 30_000);
-      expect(i.started.output()).not.toContain('embedded');
-    }
+    // (60 s: the two hubs join one bridge group in turn, and other tests load this machine's 2 cores.)
+    await Promise.all(
+      instances.map((i) => eventually(`${i.name} healthy`, async () => ((await fetch(`${i.url}/health`).then((r) => r.json(), () => ({}))) as { status?: string }).status === 'ok', 60_000)),
+    );
+    for (const i of instances) expect(i.started.output()).not.toContain('embedded');
     const startedMs = performance.now() - t0;
 
     // The page and its assets come from the web instance, through the proxy.
@@ -120,8 +125,28 @@ describe('scale-out behind the proxy', () => {
     await eventually('ticketAssigned on both sockets', () => [a, b].every((s) => s.frames.some((f) => f.event === 'ticketAssigned' && f.data.assigneeId === ownerId)), 15_000);
     // The notifications instance, through the proxy: the owner's welcome is in their feed.
     await eventually('welcome in the feed', async () => ((await api.get('/notifications')).body.items ?? []).some((n: { kind: string }) => n.kind === 'welcome'), 15_000);
-    a.ws.close();
-    b.ws.close();
-    console.log(`[scaleout] ${instances.length} instances + caddy ready in ${Math.round(startedMs)} ms; whole test ${Math.round(performance.now() - t0)} ms`);
-  }, 150_000);
+
+    // realtime-1 goes away: its socket is closed, the other keeps streaming; the client reconnects
+    // through the proxy, lands on realtime-2 and resumes from the version it had seen.
+    await hubs[0]!.started.stop();
+    await eventually('a socket closed by the stopped hub', () => [a, b].some((s) => s.closed !== null), 10_000);
+    const [gone, kept] = a.closed !== null ? [a, b] : [b, a];
+    expect(kept.closed).toBeNull();
+    const since = seen(gone);
+    expect((await api.post('/projects/SCALE/tickets', { title: 'while one hub is down' })).body.code).toBe('SCALE-3');
+    const created3 = (s: typeof a) => s.frames.find((f) => f.event === 'ticketCreated' && f.data.code === 'SCALE-3');
+    await eventually('SCALE-3 live on the remaining hub', () => created3(kept), 15_000);
+    const again = socket(origin, token);
+    await again.open;
+    again.ws.send(JSON.stringify({ event: 'joinProject', data: { projectId: project.body.id, sinceVersion: since } }));
+    await eventually('resumed on the other hub', () => again.frames.find((f) => f.event === 'joined'), 10_000);
+    expect(again.frames.find((f) => f.event === 'joined')!.data.resumed).toBe(true);
+    await eventually('the missed ticket replayed', () => created3(again), 10_000);
+    expect(created3(again)!.data.version).toBe(created3(kept)!.data.version);
+    expect(await gauge(hubs[1]!.url, 'realtime_sockets')).toBe(2);
+    kept.ws.close();
+    again.ws.close();
+    const readyMs = Math.max(...instances.map((i) => i.started.readyMs));
+    console.log(`[scaleout] ${instances.length} instances printed ready within ${Math.round(readyMs)} ms, all healthy (consumers in their groups) at ${Math.round(startedMs)} ms; whole test ${Math.round(performance.now() - t0)} ms`);
+  }, 180_000);
 });
