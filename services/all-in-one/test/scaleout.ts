@@ -10,7 +10,6 @@ import { join, resolve } from 'node:path';
 import { freePorts } from '@syncro/testing/ports';
 import { readCompose, roleInstances } from '../../../infra/check-compose.ts';
 import { CADDYFILE, readCaddyfile } from '../../../infra/check-compose.proxy.ts';
-import { startBinary, type Started } from './binary.ts';
 
 const ROOT = resolve(import.meta.dir, '../../..');
 const MAIN = resolve(import.meta.dir, '../src/main.ts');
@@ -39,12 +38,57 @@ export async function caddyBinary(): Promise<string> {
   throw new Error(`the scale-out test needs the real proxy, Caddy (${why}): run \`apt-get install --no-install-recommends caddy\` as root (Debian/Ubuntu), or put caddy 2.6+ on PATH`);
 }
 
+export interface Process {
+  /** From spawn to the "ready at" line. */
+  readyMs: number;
+  /** stdout, then stderr. */
+  output(): string;
+  stop(): Promise<number>;
+}
+
+/**
+ * One all-in-one process from the sources, ready once it prints its "ready at" line. Six of them load
+ * every package at once on a shared 2-core machine: the budget is generous, and one that misses it is stopped.
+ */
+async function startProcess(name: string, env: Record<string, string>, timeoutMs = 120_000): Promise<Process> {
+  const t0 = performance.now();
+  const proc = Bun.spawn([process.execPath, MAIN], { cwd: ROOT, env, stdout: 'pipe', stderr: 'pipe' });
+  let out = '';
+  let err = '';
+  void (async () => {
+    const d = new TextDecoder();
+    for await (const chunk of proc.stdout as ReadableStream<Uint8Array>) out += d.decode(chunk, { stream: true });
+  })();
+  void (async () => {
+    const d = new TextDecoder();
+    for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) err += d.decode(chunk, { stream: true });
+  })();
+  const handle: Process = {
+    readyMs: 0,
+    output: () => `${out}\n${err}`,
+    async stop() {
+      proc.kill('SIGTERM');
+      return proc.exited;
+    },
+  };
+  while (!/ready at \S+/.test(out)) {
+    if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode} before it was ready:\n${handle.output().slice(-4000)}`);
+    if (performance.now() - t0 > timeoutMs) {
+      await handle.stop();
+      throw new Error(`${name} was not ready after ${timeoutMs} ms:\n${handle.output().slice(-4000)}`);
+    }
+    await Bun.sleep(50);
+  }
+  handle.readyMs = performance.now() - t0;
+  return handle;
+}
+
 export interface Instance {
   name: string;
   roles: string[];
   /** Where this process listens on its own (the proxy's upstream; /metrics and /health directly). */
   url: string;
-  started: Started;
+  started: Process;
 }
 
 export interface ScaleOut {
@@ -83,30 +127,25 @@ export async function startScaleOut(dir: string, env: Record<string, string>): P
     // Together (each loads every package first); whatever started is stopped if another fails.
     const started = await Promise.allSettled(
       specs.map((spec, i) =>
-        startBinary(
-          process.execPath,
-          [MAIN],
-          {
-            PATH: process.env.PATH!,
-            HOME: process.env.HOME ?? dir,
-            ...env,
-            SERVICES: spec.roles.join(','),
-            PORT: String(ports[i]),
-            HOST: '127.0.0.1',
-            SYNCROBOARD_DATA: join(dir, spec.name),
-            PUBLIC_URL: origin,
-            APP_URL: `${origin}/`,
-            AUTH_ISSUER: origin,
-            JWKS_URL: `${runs('auth')}/.well-known/jwks.json`,
-            AUTH_URL: runs('auth'),
-            TICKETS_URL: runs('tickets'),
-            TRUST_PROXY: '1',
-            AUTH_KEY_DIR: join(dir, 'keys'),
-            ...(spec.roles.includes('auth') ? { SERVICE_CLIENTS: `realtime:${hash}` } : {}),
-            ...(spec.roles.includes('realtime') ? { SERVICE_CLIENT_ID: 'realtime', SERVICE_CLIENT_SECRET: secret } : {}),
-          },
-          ROOT,
-        ),
+        startProcess(spec.name, {
+          PATH: process.env.PATH!,
+          HOME: process.env.HOME ?? dir,
+          ...env,
+          SERVICES: spec.roles.join(','),
+          PORT: String(ports[i]),
+          HOST: '127.0.0.1',
+          SYNCROBOARD_DATA: join(dir, spec.name),
+          PUBLIC_URL: origin,
+          APP_URL: `${origin}/`,
+          AUTH_ISSUER: origin,
+          JWKS_URL: `${runs('auth')}/.well-known/jwks.json`,
+          AUTH_URL: runs('auth'),
+          TICKETS_URL: runs('tickets'),
+          TRUST_PROXY: '1',
+          AUTH_KEY_DIR: join(dir, 'keys'),
+          ...(spec.roles.includes('auth') ? { SERVICE_CLIENTS: `realtime:${hash}` } : {}),
+          ...(spec.roles.includes('realtime') ? { SERVICE_CLIENT_ID: 'realtime', SERVICE_CLIENT_SECRET: secret } : {}),
+        }),
       ),
     );
     started.forEach((r, i) => r.status === 'fulfilled' && instances.push({ name: specs[i]!.name, roles: specs[i]!.roles, url: urlOf.get(specs[i]!.name)!, started: r.value }));
@@ -130,9 +169,14 @@ export async function startScaleOut(dir: string, env: Record<string, string>): P
       if (i > 100 || proxy.exitCode !== null) throw new Error(`caddy did not serve ${origin}:\n${proxyLog.slice(-3000)}`);
       await Bun.sleep(100);
     }
+    // Printed after the ready line once auth has found no user: on a loaded machine, seconds later.
     const auth = instances.find((i) => i.roles.includes('auth'))!;
-    if (!auth.started.setupLink) throw new Error(`the auth instance printed no setup link:\n${auth.started.output()}`);
-    return { origin, instances, setupLink: auth.started.setupLink, stop };
+    let setupLink: string | undefined;
+    for (let i = 0; !(setupLink = auth.started.output().match(/(http\S+\/auth\/setup\/\S+)/)?.[1]); i++) {
+      if (i > 300) throw new Error(`the auth instance printed no setup link:\n${auth.started.output()}`);
+      await Bun.sleep(100);
+    }
+    return { origin, instances, setupLink, stop };
   } catch (err) {
     await stop();
     throw err;
