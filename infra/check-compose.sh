@@ -10,8 +10,11 @@
 #      docker-compose (--no-install-recommends: no engine) unless --no-install or
 #      SYNCRO_NO_INSTALL=1. If none can be had, says so and goes on with 2 only.
 #   2. Always: bun infra/check-compose.ts — YAML parse + structure (pinned images,
-#      healthchecks, depends_on conditions, host files, loopback ports, tickets
-#      env, Dockerfile's Bun = package.json's).
+#      healthchecks, restart policies, depends_on conditions, host files, loopback
+#      ports, volumes where state lives), the binary's role instances (every role
+#      somewhere, two hubs, each instance's settings against the code's and on the
+#      compose servers), deploy/Caddyfile's upstreams = compose instances owning
+#      their paths, and the Dockerfile (the compile stage's Bun = package.json's).
 # Exit 0 when every check that ran passed.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

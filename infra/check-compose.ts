@@ -1,50 +1,66 @@
 /**
- * @module Structural check of compose.yaml, Dockerfile and the files they use, run by
- * infra/check-compose.sh (always; beside `docker compose config` / `docker-compose config`
- * when one is installed, alone when none is). No engine needed.
+ * @module Structural check of compose.yaml, the Dockerfile, deploy/Caddyfile and the files they
+ * use, run by infra/check-compose.sh (always; beside `docker compose config` / `docker-compose
+ * config` when one is installed, alone when none is). No engine needed.
  *
  * Usage: bun infra/check-compose.ts [compose.yaml]   exit 0 ok, 1 with one line per problem.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { PATH_OWNERS, readCaddyfile, routeFor } from './check-compose.proxy.ts';
+import { checkInstanceEnv, ROLES } from './check-compose.env.ts';
 
 type Healthcheck = { test?: string | string[]; disable?: boolean };
-type Service = {
+export type Service = {
   image?: string;
   build?: string | { context?: string; dockerfile?: string };
   command?: string | string[];
   entrypoint?: string | string[];
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: (string | { published?: string | number; host_ip?: string })[];
-  volumes?: (string | { type?: string; source?: string })[];
+  volumes?: (string | { type?: string; source?: string; target?: string })[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: Healthcheck;
   restart?: string;
 };
+export type ComposeDoc = { services?: Record<string, Service>; volumes?: Record<string, unknown> };
 
 const ROOT = resolve(import.meta.dir, '..');
-/** The application services: their database and port (DESIGN § Configuration). */
-const APP_SERVICES: Record<string, { db: string | null; port: number }> = {
-  auth: { db: 'syncro_auth_db', port: 3001 },
-  tickets: { db: 'syncro_ticket_db', port: 3002 },
-  assignment: { db: 'syncro_assign_db', port: 3003 },
-  notifications: { db: 'syncro_notify_db', port: 3004 },
-  // The hub keeps no database: its state is rooms in memory and Redis.
-  realtime: { db: null, port: 3005 },
-};
-const REQUIRED = ['redpanda', 'console', 'topics', 'postgres', 'redis', ...Object.keys(APP_SERVICES)];
+const REQUIRED = ['redpanda', 'console', 'topics', 'postgres', 'redis', 'mailpit', 'proxy'];
 const ONE_SHOT = new Set(['topics']);
 const CONDITIONS = new Set(['service_started', 'service_healthy', 'service_completed_successfully']);
 const DATABASES = ['syncro_ticket_db', 'syncro_auth_db', 'syncro_assign_db', 'syncro_notify_db'];
 
-export function checkCompose(file: string): string[] {
+export const envOf = (svc: Service | undefined): Record<string, string> => {
+  const e = svc?.environment ?? {};
+  const pairs = Array.isArray(e) ? e.map((kv) => kv.split(/=(.*)/s).slice(0, 2)) : Object.entries(e);
+  return Object.fromEntries(pairs.map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
+};
+
+/** The binary's role-scoped instances: every service with SERVICES in its environment, and its roles. */
+export function roleInstances(doc: ComposeDoc): { name: string; roles: string[]; port: number }[] {
+  return Object.entries(doc.services ?? {})
+    .filter(([, svc]) => envOf(svc).SERVICES !== undefined)
+    .map(([name, svc]) => ({ name, roles: envOf(svc).SERVICES!.split(',').map((r) => r.trim()).filter(Boolean), port: Number(envOf(svc).PORT) }));
+}
+
+export const readCompose = (file = resolve(ROOT, 'compose.yaml')) => Bun.YAML.parse(readFileSync(file, 'utf8')) as ComposeDoc;
+
+/** Mount targets of named volumes (state that must outlive the container). */
+const volumeTargets = (svc: Service) =>
+  (svc.volumes ?? [])
+    .map((v) => (typeof v === 'string' ? { source: v.split(':')[0]!, target: v.split(':')[1] ?? '' } : { source: v.source ?? '', target: v.target ?? '' }))
+    .filter((v) => v.source && !v.source.startsWith('.') && !v.source.startsWith('/'))
+    .map((v) => v.target);
+
+/** `base`: where its relative paths resolve (the project folder; default the file's folder). */
+export function checkCompose(file: string, base = dirname(file)): string[] {
   const problems: string[] = [];
   const fail = (msg: string) => problems.push(msg);
-  const base = dirname(file);
 
-  let doc: { services?: Record<string, Service>; volumes?: Record<string, unknown> };
+  let doc: ComposeDoc;
   try {
-    doc = Bun.YAML.parse(readFileSync(file, 'utf8')) as typeof doc;
+    doc = Bun.YAML.parse(readFileSync(file, 'utf8')) as ComposeDoc;
   } catch (err) {
     return [`${file}: not valid YAML: ${(err as Error).message}`];
   }
@@ -73,7 +89,11 @@ export function checkCompose(file: string): string[] {
     if (!ONE_SHOT.has(name)) {
       const hc = svc.healthcheck;
       if (!hc || hc.disable || !hc.test || (Array.isArray(hc.test) && hc.test.length < 2)) fail(`${at}: needs a healthcheck`);
+      if (svc.restart !== 'unless-stopped' && svc.restart !== 'always') fail(`${at}: needs restart: unless-stopped (or always)`);
     }
+    // The old per-service containers ran the sources; the binary replaces them.
+    const cmd = [svc.entrypoint ?? [], svc.command ?? []].flat().join(' ');
+    if (/services\/[\w-]+\/src\/main\.ts/.test(cmd)) fail(`${at}: runs ${cmd}: the syncroboard binary (SERVICES=…) replaces the per-service entries`);
     const deps = svc.depends_on ?? {};
     const depEntries = Array.isArray(deps) ? deps.map((d) => [d, {}] as const) : Object.entries(deps);
     for (const [dep, spec] of depEntries) {
@@ -100,55 +120,91 @@ export function checkCompose(file: string): string[] {
     }
   }
 
-  // Semantics the services rely on.
-  const env = (name: string) => {
-    const e = services[name]?.environment ?? {};
-    return Array.isArray(e) ? Object.fromEntries(e.map((kv) => kv.split(/=(.*)/s).slice(0, 2))) : e;
-  };
-  const expectEnv = (service: string, key: string, pred: (v: string) => boolean, want: string) => {
-    const v = env(service)[key];
-    if (v === undefined || v === null || !pred(String(v))) fail(`services.${service}.environment.${key}: want ${want}, got ${v}`);
-  };
-  // Every application service: its own database, the compose broker, its port, its entry point.
-  for (const [service, { db, port }] of Object.entries(APP_SERVICES)) {
-    if (db) expectEnv(service, 'DATABASE_URL', (v) => v === `postgres://postgres:postgres@postgres:5432/${db}`, `the compose postgres, ${db}`);
-    expectEnv(service, 'KAFKA_BROKERS', (v) => v === 'redpanda:9092', 'redpanda:9092');
-    expectEnv(service, 'PORT', (v) => v === String(port), String(port));
-    const cmd = [services[service]?.command ?? []].flat().join(' ');
-    if (!cmd.includes(`services/${service}/src/main.ts`)) fail(`services.${service}.command: should run services/${service}/src/main.ts`);
-    if (service !== 'auth') {
-      expectEnv(service, 'JWKS_URL', (v) => v === 'http://auth:3001/.well-known/jwks.json', "the auth service's JWKS");
-      expectEnv(service, 'AUTH_ISSUER', (v) => v.length > 0, 'an issuer');
+  // State lives on volumes: the broker's log and the databases.
+  if (!volumeTargets(services.redpanda ?? {}).includes('/var/lib/redpanda/data')) fail('services.redpanda: /var/lib/redpanda/data should be a named volume');
+  if (!volumeTargets(services.postgres ?? {}).includes('/var/lib/postgresql/data')) fail('services.postgres: /var/lib/postgresql/data should be a named volume');
+
+  // The binary's instances: every role somewhere, one auth (its setup link and generated key are its own), two hubs at least.
+  const instances = roleInstances(doc);
+  for (const i of instances) {
+    const at = `services.${i.name}`;
+    const svc = services[i.name]!;
+    for (const r of i.roles) if (!ROLES.includes(r)) fail(`${at}.environment.SERVICES: unknown role "${r}" (roles: ${ROLES.join(', ')})`);
+    if (!svc.build) fail(`${at}: should build the syncroboard image (Dockerfile)`);
+    if (!Number.isInteger(i.port) || i.port <= 0) fail(`${at}.environment.PORT: want the port it listens on, got ${envOf(svc).PORT}`);
+  }
+  for (const r of ROLES) if (!instances.some((i) => i.roles.includes(r))) fail(`no instance runs the ${r} role (SERVICES)`);
+  const authInstances = instances.filter((i) => i.roles.includes('auth'));
+  if (authInstances.length > 1) fail(`auth runs in ${authInstances.map((i) => i.name).join(', ')}: one instance holds the setup link and the generated key`);
+  if (instances.filter((i) => i.roles.includes('realtime')).length < 2) fail('want two realtime instances (rooms across hubs behind the proxy)');
+  problems.push(...checkInstanceEnv(doc, instances, { envOf, volumeTargets }));
+
+  // The proxy: the Caddyfile mounted, every upstream a compose instance on its port, every prefix to its owner.
+  const proxy = services.proxy;
+  if (proxy && !(proxy.volumes ?? []).some((v) => typeof v === 'string' && /^\.\/deploy\/Caddyfile:\/etc\/caddy\/Caddyfile(:ro)?$/.test(v))) {
+    fail('services.proxy.volumes: should mount ./deploy/Caddyfile at /etc/caddy/Caddyfile');
+  }
+  if (proxy && !proxy.image?.startsWith('caddy:')) fail(`services.proxy.image: want caddy (deploy/Caddyfile), got ${proxy.image}`);
+  const routes = existsSync(resolve(ROOT, 'deploy/Caddyfile')) ? readCaddyfile(resolve(ROOT, 'deploy/Caddyfile')) : [];
+  if (routes.length === 0) fail('deploy/Caddyfile: missing, or no handle blocks');
+  const byName = new Map(instances.map((i) => [i.name, i]));
+  for (const route of routes) {
+    for (const u of route.upstreams) {
+      const inst = byName.get(u.host);
+      if (!inst) fail(`deploy/Caddyfile: upstream ${u.variable} defaults to ${u.host}, which is not a syncroboard instance of compose.yaml`);
+      else if (inst.port !== u.port) fail(`deploy/Caddyfile: upstream ${u.variable} defaults to ${u.host}:${u.port}, but ${u.host} listens on ${inst.port}`);
     }
   }
-  for (const service of ['tickets', 'notifications', 'realtime']) expectEnv(service, 'REDIS_URL', (v) => v === 'redis://redis:6379', 'redis://redis:6379');
-  expectEnv('realtime', 'TICKETS_URL', (v) => v === 'http://tickets:3002', 'http://tickets:3002');
+  for (const [path, role] of Object.entries(PATH_OWNERS)) {
+    const hosts = routeFor(routes, path)?.upstreams.map((u) => u.host) ?? [];
+    if (!hosts.length || hosts.some((h) => !byName.get(h)?.roles.includes(role))) fail(`deploy/Caddyfile: ${path} goes to ${hosts.join(', ') || 'nothing'}, not to instances running ${role}`);
+  }
+  const fallback = routeFor(routes, '/p/SYNC');
+  if (!fallback?.upstreams.length || fallback.upstreams.some((u) => !byName.get(u.host)?.roles.includes('web'))) fail('deploy/Caddyfile: the board (/, /p/…) should go to the web instance');
+  const hubs = routeFor(routes, '/ws')?.upstreams ?? [];
+  if (hubs.length < 2) fail('deploy/Caddyfile: /ws should be balanced over two realtime instances');
+
   const rpCmd = [services.redpanda?.command ?? []].flat().join(' ');
   if (!/--mode[= ]dev-container/.test(rpCmd)) fail('services.redpanda.command: want --mode dev-container');
   const topicsCmd = [services.topics?.entrypoint ?? [], services.topics?.command ?? []].flat().join(' ');
   if (!topicsCmd.includes('apply-topics.sh')) fail('services.topics: should run redpanda/apply-topics.sh');
 
-  for (const f of ['redpanda/apply-topics.sh', 'redpanda/topics.conf', 'infra/postgres-init.sql', '.dockerignore']) {
+  for (const f of ['redpanda/apply-topics.sh', 'redpanda/topics.conf', 'infra/postgres-init.sql', '.dockerignore', 'deploy/Caddyfile']) {
     if (!existsSync(resolve(ROOT, f)) || statSync(resolve(ROOT, f)).size === 0) fail(`${f} is missing or empty`);
   }
   const initSql = existsSync(resolve(ROOT, 'infra/postgres-init.sql')) ? readFileSync(resolve(ROOT, 'infra/postgres-init.sql'), 'utf8') : '';
   for (const db of DATABASES) if (!new RegExp(`CREATE DATABASE\\s+"?${db}"?\\s*;`, 'i').test(initSql)) fail(`infra/postgres-init.sql: no CREATE DATABASE ${db}`);
 
-  // The image's Bun must be the pinned one.
-  const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { packageManager?: string };
+  problems.push(...checkDockerfile());
+  return problems;
+}
+
+/** The image compiles the binary with the pinned Bun and runs nothing else. */
+function checkDockerfile(): string[] {
+  const problems: string[] = [];
+  const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { packageManager?: string; patchedDependencies?: Record<string, string> };
   const bunVersion = pkg.packageManager?.replace(/^bun@/, '');
   const dockerfile = existsSync(resolve(ROOT, 'Dockerfile')) ? readFileSync(resolve(ROOT, 'Dockerfile'), 'utf8') : '';
   const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)/gim)].map((m) => m[1]!);
-  if (froms.length === 0) fail('Dockerfile: no FROM');
+  if (froms.length === 0) problems.push('Dockerfile: no FROM');
   for (const from of froms) {
-    if (from.startsWith('oven/bun') && from !== `oven/bun:${bunVersion}`) fail(`Dockerfile: FROM ${from}, package.json pins bun@${bunVersion}`);
+    if (from.startsWith('oven/bun') && from !== `oven/bun:${bunVersion}`) problems.push(`Dockerfile: FROM ${from}, package.json pins bun@${bunVersion}`);
+    const tag = from.split('/').pop()!.split(':')[1];
+    if (!tag || tag === 'latest') problems.push(`Dockerfile: FROM ${from} is not pinned to a version`);
   }
-  if (!/bun install --frozen-lockfile --production/.test(dockerfile)) fail('Dockerfile: want bun install --frozen-lockfile --production');
+  if (!froms.some((f) => f.startsWith('oven/bun'))) problems.push('Dockerfile: no oven/bun stage to compile the binary with');
+  if (!/bun install --frozen-lockfile/.test(dockerfile)) problems.push('Dockerfile: want bun install --frozen-lockfile');
+  if (!/services\/all-in-one[^\n]*bun run compile/.test(dockerfile)) problems.push('Dockerfile: want the all-in-one compile script (cd services/all-in-one && bun run compile)');
   // bun install applies package.json "patchedDependencies": the patch files must be in the install layer.
-  const patched = Object.values((JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { patchedDependencies?: Record<string, string> }).patchedDependencies ?? {});
-  if (patched.length && !/cp[^\n]*\bpatches\b[^\n]*\/manifests/.test(dockerfile)) fail('Dockerfile: the manifests stage must copy patches/ (package.json patchedDependencies)');
-  for (const f of patched) if (!existsSync(resolve(ROOT, f))) fail(`package.json patchedDependencies: ${f} is missing`);
-  if (!/services\/tickets\/src\/main\.ts/.test(dockerfile)) fail('Dockerfile: should run services/tickets/src/main.ts');
+  const patched = Object.values(pkg.patchedDependencies ?? {});
+  if (patched.length && !/cp[^\n]*\bpatches\b[^\n]*\/manifests/.test(dockerfile)) problems.push('Dockerfile: the manifests stage must copy patches/ (package.json patchedDependencies)');
+  for (const f of patched) if (!existsSync(resolve(ROOT, f))) problems.push(`package.json patchedDependencies: ${f} is missing`);
+  // The last stage: the binary alone, started as the entry point.
+  const last = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  if (/^FROM\s+oven\/bun/m.test(last)) problems.push('Dockerfile: the runtime stage should hold the binary alone, not the Bun image');
+  if (!/COPY --from=\S+ \S*dist\/syncroboard /.test(last)) problems.push('Dockerfile: the runtime stage should copy dist/syncroboard from the build stage');
+  if (!/ENTRYPOINT \["syncroboard"\]/.test(last)) problems.push('Dockerfile: want ENTRYPOINT ["syncroboard"]');
+  if (!/^USER\s+(?!root|0\b)\S+/m.test(last)) problems.push('Dockerfile: the runtime stage should run unprivileged (USER)');
   return problems;
 }
 
