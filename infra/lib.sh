@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # infra/lib.sh — the preamble every infra script shares; sourced, never run:
 #   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # Gives: strict mode (set -euo pipefail), ROOT (the checkout), LOG_TAG (the log prefix, "infra";
