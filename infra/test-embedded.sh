@@ -5,13 +5,14 @@
 # embedded-postgres.cli.ts points at that server; it counts the databases created there and fails
 # when a suite below made none on it. Redis and Kafka stay the machine's (up.sh must have run).
 # infra/test.sh runs this as its second phase and adds its counts; alone: bash infra/test-embedded.sh
-# (extra arguments go to `bun test`). Measured on the 2-core machine: see EMBEDDED_SUITES.
+# (extra arguments go to `bun test`).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG="test-embedded"
 cd "$ROOT"
 
-# The selection, and why each is in it (together they take ~70 s on the 2-core machine, about 30 s
-# of it starting services and joining Kafka groups; the whole suite would take many minutes):
+# The selection, and why each is in it. Together 49 tests, 82-86 s on the 2-core machine shared with
+# other runs (load 11-14; 31-33 s of CPU), less than half of it in the tests themselves: the rest is
+# starting the embedded server and the services and joining Kafka groups.
 EMBEDDED_SUITES=(
   # The outbox relay: one leader per database by advisory lock, woken by LISTEN/NOTIFY, claiming
   # rows with FOR UPDATE SKIP LOCKED (its watchdog cases); three processes migrating at once.
