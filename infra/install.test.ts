@@ -60,7 +60,7 @@ describe('what infra/install.sh installs', () => {
     }
   }, 30_000);
 
-  test('postgres, redis and java hidden, as root in a dry run: prints the apt-get line and installs nothing', () => {
+  test('postgres, redis and java hidden, as root in a dry run: prints the exact apt-get line, which apt-get itself resolves (simulation)', () => {
     const r = install({ SYNCRO_INSTALL_DRY_RUN: '1', SYNCRO_INSTALL_PROBE_PATH: probePath('bun', 'mvn', 'apt-get', 'apt-cache') });
     expect(r.out.trim()).toMatch(new RegExp(`^apt-get install -y --no-install-recommends postgresql redis-server ${JAVA}$`));
     expect(r.err).toContain('dry run');
