@@ -3,13 +3,12 @@
 # SyncroBoard. Safe to call repeatedly; fast when nothing is missing.
 #
 # Usage: infra/bootstrap.sh [--no-kafka-jars] [--no-browser]
-#   1. Bun at exactly the version of package.json "packageManager" (bun@X):
+#   1. The system packages (infra/install.sh): PostgreSQL, Redis, Java 17+ and Maven (Kafka), npm
+#      when Bun is missing; apt-get as root, else it says what to install and this stops.
+#   2. Bun at exactly the version of package.json "packageManager" (bun@X):
 #      `npm i -g bun@X` when bun is missing or `bun --version` differs.
-#   2. `bun install --frozen-lockfile` at the repo root.
-#   3. Java 17+ and Maven present (needed by infra/kafka/kafka.sh), else a clear
-#      error saying what to install; then the Kafka jars are resolved into the
-#      cache (infra/kafka/kafka.sh fetch) unless --no-kafka-jars.
-#   4. Postgres/Redis binaries present (warnings only: infra/up.sh starts them).
+#   3. `bun install --frozen-lockfile` at the repo root.
+#   4. The Kafka jars resolved into the cache (infra/kafka/kafka.sh fetch) unless --no-kafka-jars.
 #   5. Debian's Chromium at /usr/bin/chromium for the browser tests (apt-get, never a
 #      downloaded browser); playwright-core drives it. Skipped with --no-browser (start.sh:
 #      running the system needs no browser).
@@ -26,8 +25,11 @@ on_arg() {
 }
 parse_args "$@"
 
+# --------------------------------------------------------- system packages --
+bash "$ROOT/infra/install.sh"
+
 # -------------------------------------------------------------------- Bun --
-BUN_VERSION="$(sed -n 's/.*"packageManager"[[:space:]]*:[[:space:]]*"bun@\([^"]*\)".*/\1/p' "$ROOT/package.json" | head -n1)"
+BUN_VERSION="$(pinned_bun_version)"
 [ -n "$BUN_VERSION" ] || die "package.json has no \"packageManager\": \"bun@X.Y.Z\""
 current="$(bun --version 2>/dev/null || true)"
 if [ "$current" = "$BUN_VERSION" ]; then
@@ -48,29 +50,10 @@ fi
 log "bun install --frozen-lockfile"
 (cd "$ROOT" && bun install --frozen-lockfile) >&2
 
-# ----------------------------------------------------------- Java / Maven --
-if ! command -v java >/dev/null; then
-  die "java not found: Kafka (infra/kafka/kafka.sh) needs Java 17+ (apt-get install openjdk-17-jre-headless)"
-fi
-java_major="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1)"
-if [ -z "$java_major" ] || [ "$java_major" -lt 17 ]; then
-  die "java $(command -v java) is version '${java_major:-unknown}': Kafka 4 needs Java 17+ (apt-get install openjdk-17-jre-headless)"
-fi
-log "java $java_major: present ($(command -v java))"
-if ! command -v mvn >/dev/null; then
-  die "mvn not found: infra/kafka/kafka.sh resolves the Kafka jars with Maven (apt-get install maven)"
-fi
-log "maven: present ($(mvn -v 2>/dev/null | head -n1 | sed 's/\x1b\[[0-9;]*m//g'))"
+# -------------------------------------------------------------- Kafka jars --
 if [ "$FETCH_KAFKA" = 1 ]; then
   log "kafka jars: $(bash "$ROOT/infra/kafka/kafka.sh" fetch)"
 fi
-
-# ------------------------------------------------------ Postgres / Redis --
-for bin in psql pg_isready redis-server redis-cli; do
-  command -v "$bin" >/dev/null || log "WARNING: $bin not found: infra/up.sh needs it (apt-get install postgresql redis-server)"
-done
-[ -n "$(ls /etc/postgresql 2>/dev/null)" ] || pg_isready -h 127.0.0.1 -q 2>/dev/null \
-  || log "WARNING: no Postgres cluster in /etc/postgresql and none answering on 127.0.0.1:5432"
 # --------------------------------------------------------------- Chromium --
 if [ "$BROWSER" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   command -v apt-get >/dev/null || die "/usr/bin/chromium is missing and apt-get is not available: install Debian's chromium package"

@@ -1,9 +1,10 @@
+# shellcheck shell=bash
 # infra/lib.sh — the preamble every infra script shares; sourced, never run:
 #   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # Gives: strict mode (set -euo pipefail), ROOT (the checkout), LOG_TAG (the log prefix, "infra";
 # a script sets its own after sourcing), log/die/need, usage (the calling script's header comment),
 # parse_args (-h/--help and unknown arguments, the rest to the script's on_arg), wait_until/wait_for
-# (poll a command) and port_open (a loopback TCP port answers).
+# (poll a command), port_open (a loopback TCP port answers) and pinned_bun_version.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,3 +48,8 @@ wait_for() {
 
 # port_open PORT: something accepts TCP connections on 127.0.0.1:PORT.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# pinned_bun_version: X.Y.Z of package.json's "packageManager": "bun@X.Y.Z" (empty when there is none).
+pinned_bun_version() {
+  sed -n 's/.*"packageManager"[[:space:]]*:[[:space:]]*"bun@\([^"]*\)".*/\1/p' "$ROOT/package.json" | head -n1
+}

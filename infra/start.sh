@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # infra/start.sh — the one command that starts SyncroBoard on this machine, installing what it
-# needs: Bun (pinned) and dependencies, Postgres/Redis (started if stopped), the databases,
-# Kafka (KRaft, jars from Maven Central) and its topics, then the services in the foreground:
+# needs: the system packages it lacks (infra/install.sh: PostgreSQL, Redis, Java 17+ and Maven with
+# apt-get as root; otherwise it prints the apt-get line to run and stops), Bun (pinned) and
+# dependencies, Postgres/Redis (started if stopped), the databases, Kafka (KRaft, jars from Maven
+# Central) and its topics, then the services in the foreground:
 # auth :3001, tickets :3002, assignment :3003, notifications :3004 (mail to a local sink, read at
 # :8025, unless SMTP_URL is set), the realtime hub :3005, the web board :3006 (the URL to open). Ctrl-C stops the services; `bash infra/down.sh` stops Kafka too.
 #

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # infra/test.sh — the one test command (CI runs exactly this through .ci/run): installs what is
 # missing, brings up Postgres, Redis, Kafka and the topics, typechecks, runs every test against
-# the real servers, and ends with "N passed, N failed". Extra arguments go to `bun test`.
+# the real servers, then the database suites again on the embedded Postgres (infra/test-embedded.sh),
+# and ends with "N passed, N failed" (both runs added up). Extra arguments go to the first `bun
+# test` and skip the second (EMBEDDED_PROFILE=1 runs it anyway).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # No -e: a failing step is counted and reported, and the summary line must still be printed.
 set +e
-LOG_TAG=test
+LOG_TAG="test"
 cd "$ROOT"
 
 bash infra/bootstrap.sh || exit 1
@@ -19,18 +21,34 @@ if ! bunx tsc --noEmit -p tsconfig.json || ! bunx tsc --noEmit -p services/web/t
   exit 1
 fi
 
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+passed=0 failed=0
+logs=()
+trap 'rm -f "${logs[@]}"' EXIT
+# phase NAME COMMAND...: runs a `bun test` run (its output shown and kept) and adds its counts:
+# bun's own "N pass" / "N fail" lines, the last of each.
+phase() {
+  local name="$1" out status p f; shift
+  out="$(mktemp)"; logs+=("$out")
+  "$@" 2>&1 | tee "$out"
+  status=${PIPESTATUS[0]}
+  p="$(grep -Eo '^[[:space:]]*[0-9]+ pass$' "$out" | tail -n1 | grep -Eo '[0-9]+' || echo 0)"
+  f="$(grep -Eo '^[[:space:]]*[0-9]+ fail$' "$out" | tail -n1 | grep -Eo '[0-9]+' || echo 0)"
+  # bun exits non-zero on errors outside tests too (an unhandled rejection), and the embedded profile
+  # when a suite made no database on its server: count that as a failure.
+  if [ "$status" -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
+  if [ "$p" = 0 ] && [ "$f" = 0 ]; then f=1; log "$name: no test ran"; fi
+  log "$name: $p pass, $f fail"
+  passed=$((passed + p)) failed=$((failed + f))
+}
+
 # --no-warnings: kafkajs 2.2 schedules negative timeouts, which Bun reports on every run.
 # --timeout: integration tests and their hooks talk to real Postgres/Redis/Kafka, on a 2-core
 # machine under load; bunfig's [test] timeout is ignored by Bun (oven-sh/bun#7789).
-LOG_LEVEL="${LOG_LEVEL:-error}" bun --no-warnings test --timeout 30000 "$@" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
-
-passed="$(grep -Eo '^[[:space:]]*[0-9]+ pass$' "$log" | tail -n1 | grep -Eo '[0-9]+' || echo 0)"
-failed="$(grep -Eo '^[[:space:]]*[0-9]+ fail$' "$log" | tail -n1 | grep -Eo '[0-9]+' || echo 0)"
-# bun exits non-zero on errors outside tests too (an unhandled rejection): count that as a failure.
-if [ "$status" -ne 0 ] && [ "$failed" = 0 ]; then failed=1; fi
-if [ "$passed" = 0 ] && [ "$failed" = 0 ]; then failed=1; log "no test ran"; fi
+phase "every test, on the machine's servers" env LOG_LEVEL="${LOG_LEVEL:-error}" bun --no-warnings test --timeout 30000 "$@"
+# The suites that exercise the database again on the embedded Postgres (the binary's default):
+# the selection and why is in infra/test-embedded.sh. Skipped when arguments pick the tests to run.
+if [ $# -eq 0 ] || [ "${EMBEDDED_PROFILE:-0}" = 1 ]; then
+  phase "embedded profile" bash infra/test-embedded.sh
+fi
 echo "${passed} passed, ${failed} failed"
-[ "$status" -eq 0 ] && [ "$failed" = 0 ]
+[ "$failed" = 0 ]

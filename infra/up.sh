@@ -4,7 +4,8 @@
 #
 # Usage: infra/up.sh [--no-kafka]
 #   1. Postgres on 127.0.0.1:5432 (user postgres, trust): if pg_isready fails and a
-#      Debian cluster "main" is installed, start it with pg_ctlcluster; wait.
+#      Debian cluster "main" is installed, start it with pg_ctlcluster; wait. Then check that
+#      postgres signs in over TCP without a password (else: what to add to pg_hba.conf).
 #   2. Redis on 127.0.0.1:6379: if PING fails, start redis-server (no persistence); wait.
 #   3. Databases syncro_ticket_db, syncro_auth_db, syncro_assign_db, syncro_notify_db.
 #   4. Kafka via infra/kafka/kafka.sh start (KAFKA_PORT, KAFKA_CONTROLLER_PORT,
@@ -21,8 +22,8 @@ on_arg() { [ "$1" = --no-kafka ] && WITH_KAFKA=0; }
 parse_args "$@"
 
 # ---------------------------------------------------------------- Postgres --
-need pg_isready "install the PostgreSQL client (apt-get install postgresql)"
-need psql "install the PostgreSQL client (apt-get install postgresql)"
+need pg_isready "install the PostgreSQL client (bash infra/install.sh, or apt-get install postgresql)"
+need psql "install the PostgreSQL client (bash infra/install.sh, or apt-get install postgresql)"
 if pg_isready -h 127.0.0.1 -p 5432 -q; then
   log "postgres: up on 127.0.0.1:5432"
 else
@@ -35,16 +36,25 @@ else
     wait_for 30 "postgres" pg_isready -h 127.0.0.1 -p 5432 -q
     log "postgres: started"
   else
-    die "postgres is not answering on 127.0.0.1:5432 and no Debian cluster is installed (apt-get install postgresql)"
+    die "postgres is not answering on 127.0.0.1:5432 and no Debian cluster is installed (bash infra/install.sh, or apt-get install postgresql)"
   fi
+fi
+# Every script and service connects as postgres@127.0.0.1 with no password; Debian's default
+# pg_hba.conf asks one over TCP (scram-sha-256). infra/install.sh trusts a cluster it installs;
+# one that was already there is changed only when asked.
+if ! pg_login="$(psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -w -tAc 'select 1' 2>&1)"; then
+  log "postgres: cannot sign in as postgres over 127.0.0.1 without a password: $pg_login"
+  die "put these lines first in the cluster's pg_hba.conf and reload it (as root: bash infra/install.sh --pg-trust does both):
+  host all postgres 127.0.0.1/32 trust
+  host all postgres ::1/128 trust"
 fi
 
 # ------------------------------------------------------------------ Redis --
-need redis-cli "install Redis (apt-get install redis-server)"
+need redis-cli "install Redis (bash infra/install.sh, or apt-get install redis-server)"
 if [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null || true)" = PONG ]; then
   log "redis: up on 127.0.0.1:6379"
 else
-  need redis-server "install Redis (apt-get install redis-server)"
+  need redis-server "install Redis (bash infra/install.sh, or apt-get install redis-server)"
   log "redis: not answering, starting redis-server"
   mkdir -p /var/lib/redis /var/log/redis
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \

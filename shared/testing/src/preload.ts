@@ -33,10 +33,37 @@ async function staleNamespaces(): Promise<string[]> {
   }
 }
 
+/**
+ * Metadata names a partition's leader before that broker serves it (KRaft, under load): a first
+ * ListOffsets (a collector or a consumer starting at the end) then fails NOT_LEADER_FOR_PARTITION
+ * in the run's first test file. Wait until every topic of the run answers one.
+ */
+async function offsetsServed(timeoutMs = 20_000) {
+  const admin = new Kafka({ clientId: 'syncro-test-preload', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (const { name } of defs) {
+      for (;;) {
+        try {
+          await admin.fetchTopicOffsets(name);
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          await Bun.sleep(200);
+        }
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 let created = false;
 try {
   await ensureTopics(brokers, defs);
   created = true;
+  await offsetsServed();
   const stale = await staleNamespaces();
   if (stale.length > 0) await deleteTopics(brokers, stale);
 } catch (err) {
