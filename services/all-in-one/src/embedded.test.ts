@@ -123,7 +123,7 @@ describe('the binary with no configuration', () => {
     const run = (args: string[], extra: Record<string, string> = {}) => Bun.spawnSync([box.bin, ...args], { cwd: box.dir, env: { ...env, ...extra } });
     expect(run(['version']).stdout.toString()).toMatch(/^syncroboard \d+\.\d+\.\d+/);
     const help = run(['--help']).stdout.toString();
-    for (const name of ['serve', 'migrate', 'backup', 'restore', 'SYNCROBOARD_DATA', 'KAFKA_BROKERS', 'REDIS_URL', 'SIGNING_KEY', 'GOOGLE_CLIENT_ID', 'BOARD_CACHE']) expect(help).toContain(name);
+    for (const name of ['serve', 'migrate', 'backup', 'restore', 'SYNCROBOARD_DATA', 'KAFKA_BROKERS', 'REDIS_URL', 'SIGNING_KEY', 'GOOGLE_CLIENT_ID', 'BOARD_CACHE', 'LOG_LEVEL', 'LOG_RETENTION_MS']) expect(help).toContain(name);
     const key = JSON.parse(run(['keys', 'generate']).stdout.toString());
     expect(key).toMatchObject({ kty: 'EC', crv: 'P-256' });
     expect(key.d && key.kid).toBeTruthy();

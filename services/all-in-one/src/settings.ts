@@ -21,6 +21,9 @@ const SELF: [string, string][] = [
   ['HOST', 'the address to listen on (default 0.0.0.0)'],
 ];
 
+/** Read outside the config schemas (by the logger, before any config loads). */
+const OTHER: [string, string][] = [['LOG_LEVEL', 'debug, info, warn or error: the JSON lines on stdout (default info)']];
+
 const defaultOf = (schema: v.GenericSchema) => {
   const d = v.getDefault(schema as never) as unknown;
   return d === undefined || d === '' ? '' : ` (default ${typeof d === 'string' ? d : JSON.stringify(d)})`;
@@ -48,5 +51,6 @@ export function settingsHelp(): string {
     }
     lines.push('');
   }
+  lines.push('logging:', ...OTHER.map(([k, d]) => `  ${k.padEnd(30)} ${d}`), '');
   return lines.join('\n');
 }
