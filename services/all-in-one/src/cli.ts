@@ -123,7 +123,9 @@ export async function runCli(argv: string[], opts: CliOptions = {}, source: Env 
   const ctx = serviceContext('syncroboard');
   try {
     const started = performance.now();
-    const { config, services, embedded, local } = await startAll(ctx, env, opts);
+    // Since the process began: the binary's own load (module evaluation) before this line.
+    const loadedMs = Math.round(started);
+    const { config, services, embedded, local, timings } = await startAll(ctx, env, opts);
     if (args.command === 'migrate') {
       for (const s of services.toReversed()) await s.stop();
       console.log('migrated');
@@ -133,6 +135,7 @@ export async function runCli(argv: string[], opts: CliOptions = {}, source: Env 
     stopOnSignals(served, ctx.logger);
     const url = env.PUBLIC_URL ?? `http://127.0.0.1:${served.port}/`;
     const parts = Object.entries(embedded.parts).filter(([, on]) => on).map(([p]) => p);
+    ctx.logger.info('started', { loadMs: loadedMs, ...timings, totalMs: Math.round(performance.now()) });
     console.log(`SyncroBoard ${pkg.version} is ready at ${url} (${Math.round(performance.now() - started)} ms${parts.length ? `; embedded ${parts.join(', ')}, data in ${embedded.dataDir}` : ''})`);
     // Start-up garbage (migrations, module compilation) collected now rather than held while idle.
     setTimeout(() => Bun.gc(true), 2000).unref();

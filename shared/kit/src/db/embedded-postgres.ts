@@ -32,6 +32,12 @@ export interface EmbeddedPostgresOptions {
   nativeDir?: string;
   /** More server settings (`-c name=value`), after the defaults here. */
   settings?: Record<string, string>;
+  /**
+   * A tar.gz of a stopped cluster made by these same binaries (a compiled binary carries one, made
+   * and migrated at build time): a first start unpacks it instead of running `initdb` and the
+   * migrations, then gives it a password of its own (see `fromTemplate`).
+   */
+  template?: Blob;
 }
 
 export interface EmbeddedPostgres {
@@ -40,6 +46,8 @@ export interface EmbeddedPostgres {
   port: number;
   /** Fast shutdown (open transactions roll back, everything committed is on disk). */
   stop(): Promise<void>;
+  /** Where the start went, ms: `initdb` or the template (first start only), then the server until it answered. */
+  timings: { initdbMs?: number; templateMs?: number; serverMs: number };
 }
 
 interface Binaries {
@@ -116,9 +124,10 @@ function runnableCopy(bin: Binaries, user: { uid: number; gid: number }): Binari
   return { initdb: join(dir, 'bin', 'initdb'), postgres: join(dir, 'bin', 'postgres') } as Binaries;
 }
 
-const run = (cmd: string, args: string[], user: ReturnType<typeof runAs>) =>
+const run = (cmd: string, args: string[], user: ReturnType<typeof runAs>, input?: string) =>
   new Promise<void>((resolve, reject) => {
-    const child = spawn(cmd, args, { ...user, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(cmd, args, { ...user, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    if (input !== undefined) child.stdin!.end(input);
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
@@ -154,6 +163,28 @@ export async function unpackPostgres(archive: Blob, cacheDir: string): Promise<s
 }
 
 const OWNER_FILE = 'syncro-owner';
+
+/**
+ * A first start from a template: the cluster is unpacked, owned by the server's user, and its
+ * build-time password (known to anyone holding the binary) replaced in single-user mode, before the
+ * server ever listens; then the new password is written where a normal start reads it.
+ */
+async function fromTemplate(template: Blob, dataDir: string, bin: Binaries, user: ReturnType<typeof runAs>) {
+  const partial = `${dataDir}.${process.pid}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  await new Bun.Archive(await template.bytes()).extract(partial);
+  if (!existsSync(join(partial, 'PG_VERSION'))) throw new Error('The embedded Postgres template holds no cluster (PG_VERSION missing)');
+  for (const f of [OWNER_FILE, 'postmaster.pid', 'postmaster.opts']) rmSync(join(partial, f), { force: true });
+  if (user) await run('chown', ['-R', `${user.uid}:${user.gid}`, partial], undefined);
+  chmodSync(partial, 0o700);
+  const password = crypto.randomUUID().replaceAll('-', '');
+  // Single-user mode: no socket is open, so the old password is never usable on this machine.
+  await run(bin.postgres, ['--single', '-D', partial, '-c', 'io_method=sync', 'postgres'], user, `ALTER ROLE postgres PASSWORD '${password}';\n`);
+  writeFileSync(join(partial, PASSWORD_FILE), password, { mode: 0o600 });
+  if (user) chownSync(join(partial, PASSWORD_FILE), user.uid, user.gid);
+  rmSync(dataDir, { recursive: true, force: true });
+  renameSync(partial, dataDir);
+}
 
 /** `pid starttime`: the start time (Linux) tells a live owner from a new process that got its pid. */
 const processId = (pid: number) => {
@@ -208,8 +239,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const found = opts.nativeDir ? ({ initdb: join(opts.nativeDir, 'bin', 'initdb'), postgres: join(opts.nativeDir, 'bin', 'postgres') } as Binaries) : await binaries();
   const bin = user ? runnableCopy(found, user) : found;
   const passwordPath = join(dataDir, PASSWORD_FILE);
+  const timings: EmbeddedPostgres['timings'] = { serverMs: 0 };
+  const t0 = performance.now();
 
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+  if (!existsSync(join(dataDir, 'PG_VERSION')) && opts.template) {
+    await fromTemplate(opts.template, dataDir, bin, user);
+    timings.templateMs = Math.round(performance.now() - t0);
+  } else if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     rmSync(dataDir, { recursive: true, force: true }); // a half-made folder of an interrupted first start
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (user) chownSync(dataDir, user.uid, user.gid);
@@ -225,12 +261,14 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       rmSync(pwdir, { recursive: true, force: true });
     }
     writeFileSync(passwordPath, password, { mode: 0o600 });
+    timings.initdbMs = Math.round(performance.now() - t0);
   } else {
     await takeOver(dataDir);
   }
   chmodSync(passwordPath, 0o600);
   const password = readFileSync(passwordPath, 'utf8').trim();
 
+  const t1 = performance.now();
   const port = opts.port || (await freePort());
   const child: ChildProcess = spawn(
     bin.postgres,
@@ -271,6 +309,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     }
   }
 
+  timings.serverMs = Math.round(performance.now() - t1);
   running.add(dataDir);
   writeFileSync(join(dataDir, OWNER_FILE), processId(process.pid));
   child.once('exit', () => {
@@ -282,6 +321,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   return {
     url,
     port,
+    timings,
     stop: () =>
       (stopping ??= new Promise<void>((resolve) => {
         if (exited) return resolve();
