@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { $ } from 'bun';
 import { buildBoard } from '@syncro/web';
-import { startEmbeddedPostgres } from '@syncro/kit/db';
+import { sealTemplate, startEmbeddedPostgres } from '@syncro/kit/db';
 
 const root = join(import.meta.dir, '..');
 const out = join(root, '.build');
@@ -46,10 +46,10 @@ rmSync(stage, { recursive: true, force: true });
 
 // 3. A cluster made and migrated now, by the same Postgres binaries and `migrate` (pointed at it as
 // an external server): a first start unpacks it instead of running initdb, creating five databases
-// and migrating them (most of a cold start). It gets a password of its own at its first start
-// (shared/kit/src/db/embedded-postgres.ts, `template`). wal_recycle=off: the WAL that copying
-// template1 five times wrote is deleted at the last checkpoint rather than kept (and shipped) as
-// future segments.
+// and migrating them (most of a cold start). Sealed: no TCP entry in its pg_hba.conf until its
+// first start has given it a password of its own (shared/kit/src/db/embedded-postgres.ts,
+// `template`). wal_recycle=off: the WAL that copying template1 five times wrote is deleted at the
+// last checkpoint rather than kept (and shipped) as future segments.
 const home = mkdtempSync(join(tmpdir(), 'syncroboard-template-'));
 chmodSync(home, 0o755); // as root the server runs as `postgres`, which must reach its folder
 try {
@@ -62,6 +62,7 @@ try {
   } finally {
     await pg.stop();
   }
+  sealTemplate(cluster);
   await $`tar czf ${join(out, 'pg-template.tar.gz')} ${['--exclude=./syncro-owner', '--exclude=./postmaster.opts']} -C ${cluster} .`.quiet();
 } finally {
   rmSync(home, { recursive: true, force: true });

@@ -36,7 +36,7 @@ export interface EmbeddedPostgresOptions {
   /**
    * A tar.gz of a stopped cluster made by these same binaries (a compiled binary carries one, made
    * and migrated at build time): a first start unpacks it instead of running `initdb` and the
-   * migrations, then gives it a password of its own (see `fromTemplate`).
+   * migrations, then gives it a password of its own (see `adoptTemplate`).
    */
   template?: Blob;
 }
@@ -179,21 +179,60 @@ async function unpackTemplate(template: Blob, dataDir: string): Promise<string> 
  * build-time password (known to anyone holding the binary) replaced in single-user mode, before the
  * server ever listens; then the new password is written where a normal start reads it.
  */
-async function fromTemplate(unpacked: Promise<string>, dataDir: string, bin: Binaries, user: ReturnType<typeof runAs>) {
+async function fromTemplate(unpacked: Promise<string>, dataDir: string, user: ReturnType<typeof runAs>) {
   const partial = await unpacked;
   if (!existsSync(join(partial, 'PG_VERSION'))) throw new Error('The embedded Postgres template holds no cluster (PG_VERSION missing)');
-  for (const f of [OWNER_FILE, 'postmaster.pid', 'postmaster.opts']) rmSync(join(partial, f), { force: true });
+  for (const f of [OWNER_FILE, 'postmaster.pid', 'postmaster.opts', PASSWORD_FILE]) rmSync(join(partial, f), { force: true });
   if (user) await run('chown', ['-R', `${user.uid}:${user.gid}`, partial], undefined);
   chmodSync(partial, 0o700);
-  const password = crypto.randomUUID().replaceAll('-', '');
-  // Single-user mode: no socket is open, so the old password is never usable on this machine.
-  // One SCRAM iteration: the password is 122 random bits, which no iteration count makes harder to
-  // guess, while 4096 cost every new connection about 5 ms of CPU on each side (some 25 at a start).
-  await run(bin.postgres, ['--single', '-D', partial, '-c', 'io_method=sync', 'postgres'], user, `SET scram_iterations = 1;\nALTER ROLE postgres PASSWORD '${password}';\n`);
-  writeFileSync(join(partial, PASSWORD_FILE), password, { mode: 0o600 });
-  if (user) chownSync(join(partial, PASSWORD_FILE), user.uid, user.gid);
   rmSync(dataDir, { recursive: true, force: true });
   renameSync(partial, dataDir);
+}
+
+/**
+ * What a template's pg_hba.conf holds (written by `sealTemplate`): no TCP entry at all, so its
+ * build-time password, which anyone holding the binary could read, opens nothing; only a socket in
+ * a private folder, on the first start, until `adoptTemplate` has set a password of its own.
+ */
+const TEMPLATE_HBA = 'local all postgres trust\n';
+/** After that: TCP on 127.0.0.1 with the password (no socket is open on later starts). */
+const HBA = 'host all all 127.0.0.1/32 scram-sha-256\nhost replication all 127.0.0.1/32 scram-sha-256\n';
+
+/** Makes a stopped cluster a template (compile time): TCP closed until its first start replaces the password. */
+export function sealTemplate(dataDir: string) {
+  writeFileSync(join(dataDir, 'pg_hba.conf'), TEMPLATE_HBA);
+  rmSync(join(dataDir, PASSWORD_FILE), { force: true });
+}
+
+/**
+ * The first start of a template: through the private socket, a password of its own (one SCRAM
+ * iteration: the password is 122 random bits, which no iteration count makes harder to guess, while
+ * 4096 cost every connection about 5 ms of CPU on each side, some 25 at a start), then TCP opened
+ * with it (pg_hba.conf reloaded; the TCP probe after this waits until the reload has taken).
+ */
+async function adoptTemplate(dataDir: string, socketDir: string, port: number, user: ReturnType<typeof runAs>, deadline: number, exited: () => string | null) {
+  for (;;) {
+    if (exited()) throw new Error(`The embedded Postgres ${exited()} (see its log)`);
+    const sql = postgres({ host: socketDir, port, username: 'postgres', database: 'postgres', max: 1, connect_timeout: 1, onnotice: () => {} });
+    try {
+      await sql`select 1`;
+      const password = crypto.randomUUID().replaceAll('-', '');
+      await sql`set scram_iterations = 1`;
+      await sql.unsafe(`alter role postgres password '${password}'`);
+      // The password first: until pg_hba.conf is replaced, a start after a crash here adopts again.
+      writeFileSync(join(dataDir, PASSWORD_FILE), password, { mode: 0o600 });
+      if (user) chownSync(join(dataDir, PASSWORD_FILE), user.uid, user.gid);
+      writeFileSync(join(dataDir, 'pg_hba.conf'), HBA);
+      if (user) chownSync(join(dataDir, 'pg_hba.conf'), user.uid, user.gid);
+      await sql`select pg_reload_conf()`;
+      return password;
+    } catch (err) {
+      if (performance.now() > deadline) throw new Error(`The embedded Postgres did not accept connections on its socket: ${(err as Error).message}`);
+      await Bun.sleep(25);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  }
 }
 
 /** `pid starttime`: the start time (Linux) tells a live owner from a new process that got its pid. */
@@ -257,7 +296,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const passwordPath = join(dataDir, PASSWORD_FILE);
 
   if (template) {
-    await fromTemplate(template, dataDir, bin, user);
+    await fromTemplate(template, dataDir, user);
     timings.templateMs = Math.round(performance.now() - t0);
   } else if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     rmSync(dataDir, { recursive: true, force: true }); // a half-made folder of an interrupted first start
@@ -279,8 +318,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   } else {
     await takeOver(dataDir);
   }
-  chmodSync(passwordPath, 0o600);
-  const password = readFileSync(passwordPath, 'utf8').trim();
+  // A template's first start (or one interrupted before its pg_hba.conf was replaced): the password
+  // is set through a socket in a private folder.
+  const hbaPath = join(dataDir, 'pg_hba.conf');
+  const socketDir = existsSync(hbaPath) && readFileSync(hbaPath, 'utf8') === TEMPLATE_HBA ? mkdtempSync(join(tmpdir(), 'syncro-pg-')) : null;
+  if (socketDir && user) chownSync(socketDir, user.uid, user.gid);
+  let password = socketDir ? '' : (chmodSync(passwordPath, 0o600), readFileSync(passwordPath, 'utf8').trim());
 
   const t1 = performance.now();
   const port = opts.port || (await freePort());
@@ -290,7 +333,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       '-D', dataDir,
       '-p', String(port),
       '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
+      '-c', `unix_socket_directories=${socketDir ?? ''}`,
       // The services open pools of 10 each, plus relays, consumers and the bus: room for all of them.
       '-c', 'max_connections=200',
       '-c', 'shared_buffers=32MB',
@@ -304,8 +347,17 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   child.stderr!.on('data', (d) => String(d).split('\n').filter(Boolean).forEach(onLog));
   child.on('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
 
-  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   const deadline = performance.now() + startTimeoutMs;
+  if (socketDir) {
+    try {
+      password = await adoptTemplate(dataDir, socketDir, port, user, deadline, () => exited);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
+    child.once('exit', () => rmSync(socketDir, { recursive: true, force: true }));
+  }
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   for (;;) {
     if (exited) throw new Error(`The embedded Postgres ${exited} (see its log; is port ${port} free?)`);
     const probe = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {} });
