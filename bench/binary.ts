@@ -13,6 +13,8 @@
  *      profile (scratch databases, the bench's topic namespace, the machine's Redis) in the same run
  *   5. from `git clone` to a usable board: the README's start command, and clone → compile → ready
  *
+ * BENCH_BINARY_BEFORE=<an older binary>: its cold start is measured too, after this one's.
+ *
  * Results: bench/results/binary.txt and the `binary` section of docs/BENCHMARKS.md.
  */
 import { freePort } from '@syncro/testing/ports';
@@ -26,6 +28,8 @@ import { reportBinary, type BinaryReport } from './lib/binaryReport.ts';
 
 const RUNS = Number(process.env.BENCH_BINARY_RUNS ?? 5);
 const WORKLOAD = 200;
+/** An older binary (e.g. compiled from an earlier commit) whose cold start is measured beside this one's. */
+const BEFORE = process.env.BENCH_BINARY_BEFORE;
 
 /** A fresh folder the embedded Postgres (run as `postgres` when we are root) can reach. */
 function folder(name: string) {
@@ -53,9 +57,13 @@ async function main() {
   // --------------------------------------------------------------------- cold, then warm --
   const cold: RunningBinary[] = [];
   const warm: RunningBinary[] = [];
+  const before: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const dir = folder(`cold-${i}`);
     const { env, args } = bare(dir, freePort());
+    // The machine's dirty pages (the previous run's 150 MB, the compile) written out first, so a run
+    // does not pay for the one before it.
+    Bun.spawnSync(['sync']);
     const first = await startBinary(`cold-${i}`, bin, args, env, dir);
     if (!first.setupLink) throw new Error('a first start printed no setup link');
     const page = await fetch(`${first.base}/`);
@@ -67,6 +75,18 @@ async function main() {
     warm.push(again);
     log(`run ${i + 1}/${RUNS}: cold ${Math.round(first.readyMs)} ms, warm ${Math.round(again.readyMs)} ms`);
     rmSync(dir, { recursive: true, force: true });
+  }
+  // The older binary's cold starts after all of these: its first start writes far more (initdb, five
+  // databases, migrations), and measured here, the next unpack right after one took twice as long.
+  for (let i = 0; BEFORE && i < RUNS; i++) {
+    const old = folder(`before-${i}`);
+    const o = bare(old, freePort());
+    Bun.spawnSync(['sync']);
+    const b = await startBinary(`before-${i}`, BEFORE, o.args, o.env, old);
+    await b.stop();
+    before.push(b.readyMs);
+    log(`run ${i + 1}/${RUNS}: the binary of BENCH_BINARY_BEFORE cold ${Math.round(b.readyMs)} ms`);
+    rmSync(old, { recursive: true, force: true });
   }
 
   // --------------------------------------------------------------------------- memory --
@@ -127,6 +147,7 @@ async function main() {
     sizeBytes,
     cold: cold.map((r) => ({ readyMs: r.readyMs, phases: r.phases })),
     warm: warm.map((r) => ({ readyMs: r.readyMs, phases: r.phases })),
+    ...(BEFORE ? { before: { binary: BEFORE, coldMs: before } } : {}),
     memory: { idleFresh, idleAfter, embeddedAfterLoad, externalIdle } satisfies Record<string, Memory>,
     workload,
     load: { embedded: embeddedLoad, external: externalLoad },

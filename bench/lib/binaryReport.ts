@@ -13,6 +13,8 @@ export interface BinaryReport {
   sizeBytes: number;
   cold: { readyMs: number; phases: Record<string, number> }[];
   warm: { readyMs: number; phases: Record<string, number> }[];
+  /** BENCH_BINARY_BEFORE: an older binary's cold starts, after this binary's. */
+  before?: { binary: string; coldMs: number[] };
   memory: { idleFresh: Memory; idleAfter: Memory; embeddedAfterLoad: Memory; externalIdle: Memory };
   workload: Workload;
   load: { embedded: ProfileLoad; external: ProfileLoad };
@@ -29,9 +31,9 @@ const GOAL_RSS_MIB = 150;
 const PHASES: [string, string][] = [
   ['loadMs', 'the binary loads (Bun, the bytecode bundle, the board assets)'],
   ['unpack', 'Postgres binaries unpacked into the data folder (first start; at the same time as the next)'],
-  ['templateMs', 'the migrated cluster unpacked, then its password replaced in single-user mode (first start)'],
+  ['templateMs', 'the migrated cluster unpacked and handed to the server user (first start)'],
   ['initdbMs', 'initdb (only without a template)'],
-  ['serverMs', 'Postgres started until it answers'],
+  ['serverMs', 'Postgres started until it answers (first start: its own password set through its socket first)'],
   ['busDatabase', 'the bus database checked'],
   ['auth', 'auth role: database and migrations checked, keys, relay (all roles start at once)'],
   ['tickets', 'tickets role'],
@@ -75,7 +77,7 @@ ${machineMarkdown(r.m)}
 | binary size | ${fmt.bytes(r.sizeBytes)} | |
 | compile (\`bun run compile\`, board build, Postgres archive, migrated cluster) | ${s(r.compileMs)} | |
 | cold start to ready, empty folder (median of ${r.runs}) | **${s(coldMs)}** (${r.cold.map((x) => s(x.readyMs)).join(', ')}) | ≤ 2 s: ${coldMs <= GOAL_READY_MS ? 'met' : 'not met'} |
-| warm restart to ready (median of ${r.runs}) | ${s(warmMs)} (${r.warm.map((x) => s(x.readyMs)).join(', ')}) | |
+${r.before ? `| before: ${r.before.binary.split('/').pop()} (BENCH_BINARY_BEFORE), cold start, the same way, after the runs above | ${s(median(r.before.coldMs))} (${r.before.coldMs.map(s).join(', ')}) | |\n` : ''}| warm restart to ready (median of ${r.runs}) | ${s(warmMs)} (${r.warm.map((x) => s(x.readyMs)).join(', ')}) | |
 | idle, 5 s after a first start: the binary's RSS | ${mib(idleFresh.rssMiB)} | |
 | idle, 20 s after the workload: the binary's RSS | **${mib(idleAfter.rssMiB)}** | ≤ 150 MiB: ${idleAfter.rssMiB <= GOAL_RSS_MIB ? 'met' : 'not met'} |
 | the same, embedded Postgres processes (PSS) | ${mib(idleAfter.childrenPssMiB)} | (separate processes) |
@@ -83,8 +85,10 @@ ${machineMarkdown(r.m)}
 "Cold" is the first start in a folder: spawn → the \`ready at\` line, with no environment but
 \`PATH\`, \`HOME\` (inside the folder) and \`PORT\`, and \`--data <folder>/data\` (the same folder as
 \`HOME\` would give; as root the default is \`/var/lib/syncroboard\`). It unpacks the Postgres binaries
-and a cluster made and migrated at build time, gives that cluster a password of its own in
-single-user mode, starts Postgres and every role. "Warm" is the next start in the same folder.
+and a cluster made and migrated at build time, gives that cluster a password of its own through
+its private socket before it opens TCP, starts every role. "Warm" is the next start in the same
+folder. Each cold start follows a \`sync\`, so it does not pay for writing out the previous run's
+files.
 
 Where a cold start goes (ms, the binary's own \`started\` log line; the two unpacks overlap, and so
 do the roles, which start at once):
