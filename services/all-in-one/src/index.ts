@@ -40,10 +40,6 @@ interface Role<C> {
 }
 const role = <C>(r: Role<C>) => r as unknown as Role<unknown>;
 const withVerify = (local: Local) => (local.verify ? { verify: local.verify } : {});
-const lazyServiceVerifier = (local: Local, audience: string): ReturnType<typeof createServiceVerifier> => {
-  let verify: ReturnType<typeof createServiceVerifier> | undefined;
-  return (token) => (verify ??= createServiceVerifier({ jwksUrl: '', issuer: local.auth!.deps.config.AUTH_ISSUER, audience, keys: local.auth!.keys.resolver }))(token);
-};
 const self = (source: Env) => `http://127.0.0.1:${source.PORT ?? 3000}`;
 
 /** In start order: auth first, so the others can use its verifier. Adding a service is adding a line. */
@@ -74,9 +70,10 @@ export const REGISTRY = [
       startTickets(ctx, {
         config,
         ...withVerify(local),
-        // The hub's service credential is verified with the local key set too (made at the first
-        // call: auth starts alongside, and nothing calls before the port opens).
-        ...(local.verify ? { verifyService: lazyServiceVerifier(local, config.SERVICE_AUDIENCE) } : {}),
+        // The hub's service credential is verified with the local key set too.
+        ...(local.auth
+          ? { verifyService: createServiceVerifier({ jwksUrl: '', issuer: local.auth.deps.config.AUTH_ISSUER, audience: config.SERVICE_AUDIENCE, keys: local.auth.keys.resolver }) }
+          : {}),
       }),
   }),
   role({ name: 'assignment', database: 'syncro_assign_db', loadConfig: (source) => loadAssignmentConfig(source), start: (ctx, config, local) => startAssignment(ctx, { config, ...withVerify(local) }) }),
@@ -170,13 +167,12 @@ export async function startAll(ctx: ServiceContext, source: Env = process.env, o
       timings[r.name] = Math.round(performance.now() - t);
       return service;
     };
-    // Every role at once: each mostly waits on its own database (connect, migrations check), so
-    // together they take about as long as the slowest. The others verify tokens with auth's keys
-    // through `local`, which auth fills in when it has started: before the port opens, so before
-    // any token arrives.
-    if (wanted.has('auth')) local.verify = (token) => local.auth!.verify(token);
+    // Auth first (the others verify with its keys), then the rest at once: each mostly waits on its
+    // own database (connect, migrations check), so together they take about as long as the slowest.
     const roles = REGISTRY.filter((r) => wanted.has(r.name));
-    const rest = await Promise.allSettled(roles.map(startRole));
+    const auth = roles.find((r) => r.name === 'auth');
+    if (auth) running.push(await startRole(auth));
+    const rest = await Promise.allSettled(roles.filter((r) => r !== auth).map(startRole));
     for (const r of rest) if (r.status === 'fulfilled') running.push(r.value);
     const failed = rest.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
