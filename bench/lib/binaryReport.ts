@@ -35,8 +35,8 @@ const PHASES: [string, string][] = [
   ['initdbMs', 'initdb (only without a template)'],
   ['serverMs', 'Postgres started until it answers (first start: its own password set through its socket first)'],
   ['busDatabase', 'the bus database checked'],
-  ['auth', 'auth role: database and migrations checked, keys, relay (all roles start at once)'],
-  ['tickets', 'tickets role'],
+  ['auth', 'auth role: database and migrations checked, keys, relay (first: the others verify with its keys)'],
+  ['tickets', 'tickets role (this and the next ones at once, after auth)'],
   ['assignment', 'assignment role'],
   ['notifications', 'notifications role'],
   ['realtime', 'realtime role'],
@@ -91,7 +91,7 @@ folder. Each cold start follows a \`sync\`, so it does not pay for writing out t
 files.
 
 Where a cold start goes (ms, the binary's own \`started\` log line; the two unpacks overlap, and so
-do the roles, which start at once):
+do the roles after auth, which start at once):
 
 | phase | what | median | range |
 |---|---|---|---|
