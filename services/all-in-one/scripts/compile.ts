@@ -8,7 +8,7 @@
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { $ } from 'bun';
+import { $, SQL } from 'bun';
 import { buildBoard } from '@syncro/web';
 import { sealTemplate, startEmbeddedPostgres } from '@syncro/kit/db';
 
@@ -59,6 +59,12 @@ try {
     // Every role with a database; realtime too, as the in-process cache needs it beside tickets.
     const env = { PATH: process.env.PATH!, HOME: home, LOG_LEVEL: 'warn', POSTGRES_URL: pg.url, SERVICES: 'auth,tickets,assignment,notifications,realtime' };
     await $`bun ${join(root, 'src/main.ts')} migrate --data ${join(home, 'data')}`.env(env).cwd(home).quiet();
+    // A fresh WAL segment, and the old one deleted at the checkpoint: the shipped segment then holds
+    // little more than the shutdown checkpoint (sealTemplate ships it cut after that).
+    const sql = new SQL(pg.url);
+    await sql`select pg_switch_wal()`;
+    await sql`checkpoint`;
+    await sql.close();
   } finally {
     await pg.stop();
   }

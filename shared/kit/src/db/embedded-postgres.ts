@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import postgres from 'postgres';
@@ -183,6 +183,7 @@ async function fromTemplate(unpacked: Promise<string>, dataDir: string, user: Re
   const partial = await unpacked;
   if (!existsSync(join(partial, 'PG_VERSION'))) throw new Error('The embedded Postgres template holds no cluster (PG_VERSION missing)');
   for (const f of [OWNER_FILE, 'postmaster.pid', 'postmaster.opts', PASSWORD_FILE]) rmSync(join(partial, f), { force: true });
+  restoreWal(partial);
   if (user) await run('chown', ['-R', `${user.uid}:${user.gid}`, partial], undefined);
   chmodSync(partial, 0o700);
   rmSync(dataDir, { recursive: true, force: true });
@@ -202,6 +203,29 @@ const HBA = 'host all all 127.0.0.1/32 scram-sha-256\nhost replication all 127.0
 export function sealTemplate(dataDir: string) {
   writeFileSync(join(dataDir, 'pg_hba.conf'), TEMPLATE_HBA);
   rmSync(join(dataDir, PASSWORD_FILE), { force: true });
+  // A WAL segment is 16 MiB, nearly all zeros after the last checkpoint: shipped cut after its last
+  // written page, and grown back (as a sparse file) when unpacked, it is not written out in full.
+  for (const name of walSegments(dataDir)) {
+    const file = join(dataDir, 'pg_wal', name);
+    const bytes = readFileSync(file);
+    let end = bytes.length;
+    while (end > 0 && bytes[end - 1] === 0) end--;
+    writeFileSync(join(dataDir, WAL_SIZE_FILE), String(bytes.length));
+    truncateSync(file, Math.ceil(end / 8192) * 8192);
+  }
+}
+
+/** The full size of the WAL segments `sealTemplate` cut short. */
+const WAL_SIZE_FILE = 'syncro-wal-size';
+const walSegments = (dataDir: string) => readdirSync(join(dataDir, 'pg_wal')).filter((f) => /^[0-9A-F]{24}$/.test(f));
+
+/** Grows the segments `sealTemplate` cut back to their size: the rest reads as zeros, as written. */
+function restoreWal(dataDir: string) {
+  const sizeFile = join(dataDir, WAL_SIZE_FILE);
+  if (!existsSync(sizeFile)) return;
+  const size = Number(readFileSync(sizeFile, 'utf8'));
+  for (const name of walSegments(dataDir)) truncateSync(join(dataDir, 'pg_wal', name), size);
+  rmSync(sizeFile);
 }
 
 /**
