@@ -378,8 +378,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     } catch (err) {
       child.kill('SIGKILL');
       throw err;
+    } finally {
+      // Not needed any more (and no folder is left behind if this process is killed): the server
+      // keeps serving TCP, and at its shutdown finds its socket file already gone.
+      rmSync(socketDir, { recursive: true, force: true });
     }
-    child.once('exit', () => rmSync(socketDir, { recursive: true, force: true }));
   }
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   for (;;) {
