@@ -31,6 +31,8 @@ export interface EmbeddedParts {
   /** What the roles' configuration gets on top of the environment. */
   env: Env;
   parts: { database: boolean; bus: boolean; cache: boolean };
+  /** Where the embedded start went, ms (the start-up line reports it). */
+  timings: Record<string, number>;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function startEmbedded(
   ctx: ServiceContext,
   source: Env,
   plan: ReturnType<typeof embeddedPlan>,
-  opts: { postgresArchive?: Blob } = {},
+  opts: { postgresArchive?: Blob; postgresTemplate?: Blob } = {},
 ): Promise<EmbeddedParts> {
   const dataDir = dataDirFrom(source);
   const env: Env = {};
@@ -70,19 +72,32 @@ export async function startEmbedded(
   let bus: ReturnType<typeof createPgBus> | undefined;
   let cache: ReturnType<typeof createMemoryCache> | undefined;
   const shared: Partial<ServiceContext> = {};
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string) => {
+    timings[name] = Math.round(performance.now() - t);
+    t = performance.now();
+  };
   try {
     if (plan.database || plan.bus || plan.cache) mkdirSync(dataDir, { recursive: true });
     if (plan.database) {
       // As root the server runs as `postgres`, which must reach its folder (and the unpacked binaries).
       if (userInfo().uid === 0) chmodSync(dataDir, 0o755);
-      const nativeDir = opts.postgresArchive ? await unpackPostgres(opts.postgresArchive, join(dataDir, 'runtime')) : undefined;
+      // Not awaited here: the template (first start) unpacks at the same time.
+      const t0 = performance.now();
+      const nativeDir = opts.postgresArchive
+        ? unpackPostgres(opts.postgresArchive, join(dataDir, 'runtime')).then((dir) => ((timings.unpack = Math.round(performance.now() - t0)), dir))
+        : undefined;
       pg = await startEmbeddedPostgres({
         dataDir: join(dataDir, 'postgres'),
         ...(nativeDir ? { nativeDir } : {}),
+        ...(opts.postgresTemplate ? { template: opts.postgresTemplate } : {}),
         onLog: (line) => ctx.logger.debug('postgres', { line }),
         // One process's pools (about 20 connections): a smaller shared memory than the adapter's default.
         settings: { max_connections: '60', shared_buffers: '16MB' },
       });
+      Object.assign(timings, pg.timings);
+      t = performance.now();
       env.POSTGRES_URL = pg.url;
       // Four pools of 2, the relays' and the bus's listeners and subscriptions: about 20 connections at 2–4 MiB each, the better part of the board's memory.
       env.DB_POOL_MAX = source.DB_POOL_MAX ?? '2';
@@ -96,6 +111,7 @@ export async function startEmbedded(
       await ensureDatabase(busUrl);
       bus = createPgBus({ url: busUrl, logger: ctx.logger.child({ svc: 'bus' }), max: 2 });
       shared.bus = bus;
+      lap('busDatabase');
     }
     if (plan.cache) {
       const c = createMemoryCache();
@@ -119,5 +135,5 @@ export async function startEmbedded(
       await pg?.stop();
     },
   };
-  return { ...(pg ? { postgresUrl: pg.url } : {}), dataDir, service, ctx: { ...ctx, ...shared }, env, parts: plan };
+  return { ...(pg ? { postgresUrl: pg.url } : {}), dataDir, service, ctx: { ...ctx, ...shared }, env, parts: plan, timings };
 }

