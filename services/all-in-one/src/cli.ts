@@ -8,7 +8,7 @@ import pkg from '../package.json';
 import { startAll, type Assets, type StartAllOptions } from './index.ts';
 import { backup, restore } from './backup.ts';
 import { dataDirFrom } from './embedded.ts';
-import { generateSigningKey, rotateStoredKey } from '@syncro/auth';
+import { generateSigningKey, newClientSecret, rotateStoredKey } from '@syncro/auth';
 import { settingsHelp } from './settings.ts';
 
 type Env = Record<string, string | undefined>;
@@ -26,9 +26,10 @@ Usage: syncroboard [command] [--data DIR]
 Commands:
   serve      run the board (default): prints its URL and, while it has no user, a one-time setup link
   migrate    create and migrate every role's database, then exit
-  keys generate | public | rotate
+  keys generate | public | rotate | client [ID]
              a new private signing key (for SIGNING_KEY); the public JWK of $SIGNING_KEY (for
-             PREVIOUS_SIGNING_KEYS); rotate the key kept in the data folder (restart afterwards)
+             PREVIOUS_SIGNING_KEYS); rotate the key kept in the data folder (restart afterwards);
+             a service credential (default ID realtime: the hubs of a scale-out deployment)
   backup F   write the stopped board's data folder (database and keys) to the tar.gz F
   restore F  unpack the backup F into a new data folder (--data), then serve it
   version    print the version
@@ -38,10 +39,11 @@ With no configuration everything runs embedded, with data in --data (default ~/.
 Settings (environment variables):
 `;
 
-export function parseArgs(argv: string[]): { command: string; data?: string; file?: string; error?: string } {
+export function parseArgs(argv: string[]): { command: string; data?: string; file?: string; name?: string; error?: string } {
   let command: string | undefined;
   let data: string | undefined;
   let file: string | undefined;
+  let name: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--data') {
@@ -52,14 +54,27 @@ export function parseArgs(argv: string[]): { command: string; data?: string; fil
     else if (a === '--version' || a === '-v') command = 'version';
     else if (!a.startsWith('-') && command === undefined) command = a;
     else if (!a.startsWith('-') && (command === 'backup' || command === 'restore' || command === 'keys') && file === undefined) file = a;
+    else if (!a.startsWith('-') && command === 'keys' && file === 'client' && name === undefined) name = a;
     else return { command: command ?? 'serve', error: `unknown argument ${a}` };
   }
   if ((command === 'backup' || command === 'restore') && !file) return { command, error: `${command} needs a file` };
-  return { command: command ?? 'serve', ...(data ? { data } : {}), ...(file ? { file } : {}) };
+  return { command: command ?? 'serve', ...(data ? { data } : {}), ...(file ? { file } : {}), ...(name ? { name } : {}) };
 }
 
 /** The signing-key chores of services/auth/src/keys/keys.cli.ts, with the data folder's key store. */
-async function keys(what: string, env: Env): Promise<string> {
+async function keys(what: string, env: Env, name = 'realtime'): Promise<string> {
+  if (what === 'client') {
+    if (!/^[a-z][a-z0-9-]{0,39}$/.test(name)) throw new Error('a client id is lowercase letters, digits and dashes, at most 40');
+    // Only the hash goes to the auth instance; the secret to the service that signs in with it.
+    const { secret, hash } = newClientSecret();
+    return [
+      `# the service instances (e.g. every realtime hub):`,
+      `SERVICE_CLIENT_ID=${name}`,
+      `SERVICE_CLIENT_SECRET=${secret}`,
+      `# the auth instance (append to its comma-separated list):`,
+      `SERVICE_CLIENTS=${name}:${hash}`,
+    ].join('\n');
+  }
   if (what === 'generate') return JSON.stringify(await generateSigningKey());
   if (what === 'public') {
     const { kty, crv, x, y, kid } = JSON.parse(env.SIGNING_KEY ?? '{}');
@@ -71,7 +86,7 @@ async function keys(what: string, env: Env): Promise<string> {
     const ring = await rotateStoredKey(dir);
     return `rotated ${dir}: now signing with ${ring.current.kid}; ${ring.previous[0]?.kid} stays published. Restart syncroboard.`;
   }
-  throw new Error('usage: syncroboard keys generate | public | rotate');
+  throw new Error('usage: syncroboard keys generate | public | rotate | client [ID]');
 }
 
 /**
@@ -109,7 +124,7 @@ export async function runCli(argv: string[], opts: CliOptions = {}, source: Env 
       return;
     case 'keys':
       try {
-        console.log(await keys(args.file ?? '', env));
+        console.log(await keys(args.file ?? '', env, args.name));
         return;
       } catch (err) {
         console.error((err as Error).message);

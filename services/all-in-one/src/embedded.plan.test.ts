@@ -37,8 +37,18 @@ describe('embeddedPlan', () => {
   test('the in-process cache is refused when tickets, realtime and notifications are split, unless REDIS_URL joins them', () => {
     expect(() => embeddedPlan({}, new Set(['auth', 'tickets']), ['auth', 'tickets'])).toThrow(/REDIS_URL is needed when tickets run without realtime, notifications/);
     expect(embeddedPlan({ REDIS_URL: 'redis://r' }, new Set(['tickets']), ['tickets']).cache).toBe(false);
-    // Roles that use no cache may run alone on the embedded default.
-    expect(embeddedPlan({}, new Set(['auth', 'assignment']), ['auth', 'assignment'])).toEqual({ database: true, bus: true, cache: true });
+    // Roles that use no cache run alone on the embedded default, with no cache.
+    expect(embeddedPlan({}, new Set(['auth', 'assignment']), ['auth', 'assignment'])).toEqual({ database: true, bus: true, cache: false });
+  });
+
+  test('a part no wanted role needs is not started: a hub or the board alone has no database, the board alone no bus nor cache', () => {
+    const servers = { KAFKA_BROKERS: 'k:9092', REDIS_URL: 'redis://r' };
+    // compose.yaml's realtime-1 and web instances: no Postgres at all.
+    expect(embeddedPlan(servers, new Set(['realtime']), [])).toEqual({ database: false, bus: false, cache: false });
+    expect(embeddedPlan({}, new Set(['web']), [])).toEqual({ database: false, bus: false, cache: false });
+    // A hub without Kafka still needs the bus, and its database, somewhere.
+    expect(embeddedPlan({ REDIS_URL: 'redis://r' }, new Set(['realtime']), [])).toEqual({ database: true, bus: true, cache: false });
+    expect(embeddedPlan({ REDIS_URL: 'redis://r', BUS_DATABASE_URL: 'postgres://b/bus' }, new Set(['realtime']), [])).toEqual({ database: false, bus: true, cache: false });
   });
 });
 

@@ -118,7 +118,7 @@ describe('the binary with no configuration', () => {
     box.running = undefined;
   }, 180_000);
 
-  test('version, --help listing the settings, migrate, and a bad argument', () => {
+  test('version, --help listing the settings, keys, migrate, and a bad argument', () => {
     const env = { PATH: process.env.PATH! };
     const run = (args: string[], extra: Record<string, string> = {}) => Bun.spawnSync([box.bin, ...args], { cwd: box.dir, env: { ...env, ...extra } });
     expect(run(['version']).stdout.toString()).toMatch(/^syncroboard \d+\.\d+\.\d+/);
@@ -128,6 +128,17 @@ describe('the binary with no configuration', () => {
     expect(key).toMatchObject({ kty: 'EC', crv: 'P-256' });
     expect(key.d && key.kid).toBeTruthy();
     expect(JSON.parse(run(['keys', 'public'], { SIGNING_KEY: JSON.stringify(key) }).stdout.toString())[0]).not.toHaveProperty('d');
+    // A service credential for scale-out hubs: the secret for them, only its SHA-256 for auth.
+    const client = Object.fromEntries(
+      run(['keys', 'client', 'hub-2'])
+        .stdout.toString()
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => l.split('=') as [string, string]),
+    );
+    expect(client.SERVICE_CLIENT_ID).toBe('hub-2');
+    expect(client.SERVICE_CLIENTS).toBe(`hub-2:${new Bun.CryptoHasher('sha256').update(client.SERVICE_CLIENT_SECRET!).digest('hex')}`);
+    expect(run(['keys', 'client', 'Not_an_id']).exitCode).toBe(2);
     const bad = run(['--nope']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr.toString()).toContain('unknown argument --nope');

@@ -45,17 +45,24 @@ export function dataDirFrom(source: Env): string {
   return join(source.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'syncroboard');
 }
 
+/** Roles with no events: the board's pages only. Every other role publishes or consumes. */
+const BUSLESS_ROLES = ['web'];
+
+/**
+ * What runs embedded: a part the environment leaves out, if a wanted role needs it. A hub or the
+ * board alone (a scale-out instance) needs no database, and the board alone no bus nor cache.
+ */
 export function embeddedPlan(source: Env, wanted: Set<string>, databases: string[]) {
-  const database = !source.POSTGRES_URL && !source.DATABASE_URL && !databases.some((name) => source[`${name.toUpperCase()}_DATABASE_URL`]);
-  const bus = !source.KAFKA_BROKERS;
-  const cache = !source.REDIS_URL && !source.UPSTASH_REDIS_REST_URL && !source.UPSTASH_REDIS_REST_TOKEN;
-  if (cache) {
-    const here = CACHE_ROLES.filter((r) => wanted.has(r));
-    if (here.length > 0 && here.length < CACHE_ROLES.length) {
-      throw new Error(
-        `Invalid configuration:\n  - REDIS_URL is needed when ${here.join(', ')} run without ${CACHE_ROLES.filter((r) => !wanted.has(r)).join(', ')}: the in-process cache reaches only this process`,
-      );
-    }
+  const bus = !source.KAFKA_BROKERS && [...wanted].some((r) => !BUSLESS_ROLES.includes(r));
+  // The bus in a database needs a Postgres server too, unless BUS_DATABASE_URL names one.
+  const needsPostgres = databases.length > 0 || (bus && !source.BUS_DATABASE_URL);
+  const database = needsPostgres && !source.POSTGRES_URL && !source.DATABASE_URL && !databases.some((name) => source[`${name.toUpperCase()}_DATABASE_URL`]);
+  const here = CACHE_ROLES.filter((r) => wanted.has(r));
+  const cache = here.length > 0 && !source.REDIS_URL && !source.UPSTASH_REDIS_REST_URL && !source.UPSTASH_REDIS_REST_TOKEN;
+  if (cache && here.length < CACHE_ROLES.length) {
+    throw new Error(
+      `Invalid configuration:\n  - REDIS_URL is needed when ${here.join(', ')} run without ${CACHE_ROLES.filter((r) => !wanted.has(r)).join(', ')}: the in-process cache reaches only this process`,
+    );
   }
   return { database, bus, cache };
 }
