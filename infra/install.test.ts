@@ -4,7 +4,7 @@
  * anything: as root it runs in its dry run; as `nobody` (runuser) it must refuse with the exact line.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@syncro/testing/ports';
@@ -26,11 +26,28 @@ function run(cmd: string[], env: Record<string, string> = {}): Run {
   return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
 }
 
+/**
+ * The script and what it reads (lib.sh, package.json) in a folder `nobody` can enter: a checkout may
+ * be private (CI clones under `mktemp -d`, mode 0700), and `nobody` could not read the script there.
+ */
+let openCopy: string | undefined;
+function scriptFor(as: 'root' | 'nobody') {
+  if (as === 'root') return SCRIPT;
+  if (!openCopy) {
+    openCopy = mkdtempSync(join(tmpdir(), 'install-script-'));
+    mkdirSync(join(openCopy, 'infra'));
+    for (const f of ['infra/install.sh', 'infra/lib.sh', 'package.json']) copyFileSync(new URL(`../${f}`, import.meta.url).pathname, join(openCopy, f));
+    for (const d of [openCopy, join(openCopy, 'infra')]) chmodSync(d, 0o755);
+    dirs.push(openCopy);
+  }
+  return join(openCopy, 'infra', 'install.sh');
+}
+
 /** install.sh as root (this test's user) or as `nobody`; runuser keeps no variables we do not pass. */
 function install(env: Record<string, string>, as: 'root' | 'nobody' = 'root'): Run {
   const vars = { PATH: process.env.PATH!, LC_ALL: 'C', ...env };
   if (as === 'root') return run(['bash', SCRIPT], vars);
-  return run(['runuser', '-u', 'nobody', '--', 'env', '-i', ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), 'bash', SCRIPT]);
+  return run(['runuser', '-u', 'nobody', '--', 'env', '-i', ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), 'bash', scriptFor(as)]);
 }
 
 function which(cmd: string) {
