@@ -24,6 +24,10 @@ const announcements = {
   onDragCancel: ({ active }: any) => `Moving ${active.data.current?.code} was cancelled.`,
 };
 
+// One collator for every comparison: localeCompare with options builds a new one per call, which
+// for a 500-card board's sort is thousands of collators.
+const byCode = new Intl.Collator(undefined, { numeric: true }).compare;
+
 export function BoardPage({ me, projectKey, openCode }: { me: Me; projectKey: string; openCode: string | null }) {
   const board = useBoard(projectKey, me.id);
   const { query } = useLocation();
@@ -39,7 +43,7 @@ export function BoardPage({ me, projectKey, openCode }: { me: Me; projectKey: st
   );
   const filters = { q: query.get('q') ?? '', assignee: query.get('assignee') ?? '', label: query.get('label') ?? '', priority: query.get('priority') ?? '' };
   const visible = useMemo(() => (board.tickets ?? []).filter((t) => matches(t, filters, me.id, nameOf)), [board.tickets, filters.q, filters.assignee, filters.label, filters.priority, me.id]);
-  const columns = useMemo(() => Object.fromEntries(STATUSES.map((s) => [s, visible.filter((t) => t.status === s).sort((a, b) => a.code.localeCompare(b.code, undefined, { numeric: true }))])) as Record<Status, Ticket[]>, [visible]);
+  const columns = useMemo(() => Object.fromEntries(STATUSES.map((s) => [s, visible.filter((t) => t.status === s).sort((a, b) => byCode(a.code, b.code))])) as Record<Status, Ticket[]>, [visible]);
   const open = openCode ? (board.tickets ?? []).find((t) => t.code === openCode) : undefined;
   const base = `/p/${projectKey}`;
   const keep = query.toString() ? `?${query}` : '';
