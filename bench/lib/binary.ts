@@ -5,8 +5,9 @@
  * a websocket client.
  */
 import { ACCESS_COOKIE } from '@syncro/kit/auth';
-import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { descendants } from '@syncro/testing/process';
 import { onCleanup } from './cleanup.ts';
 import { ROOT, log, workDir } from './env.ts';
 
@@ -112,23 +113,6 @@ export async function signIn(setupLink: string): Promise<string> {
 // ------------------------------------------------------------------------------------- memory --
 
 const kib = (text: string, field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
-
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const tree = [pid];
-  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
-  return tree.slice(1);
-}
 
 export interface Memory {
   /** The binary's own process: resident set (VmRSS) and proportional set (shared pages split). */

@@ -3,9 +3,10 @@
  * (the path users take), and a started instance whose stdout is read for its URL and setup link.
  */
 import { afterAll, beforeAll } from 'bun:test';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { descendants } from '@syncro/testing/process';
 
 let compiled: Promise<string> | null = null;
 let compiledDir: string | null = null;
@@ -81,19 +82,7 @@ export async function startBinary(bin: string, args: string[], env: Record<strin
 
 /** Proportional set size of a process and all its descendants (the embedded Postgres), in MiB. */
 export function treePssMiB(pid: number): { mib: number; processes: number } {
-  const children = new Map<number, number[]>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const tree = [pid];
-  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  const tree = [pid, ...descendants(pid)];
   let kib = 0;
   for (const p of tree) {
     try {
