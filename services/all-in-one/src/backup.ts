@@ -6,24 +6,16 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { processAlive } from '@syncro/kit/db';
 
 /** What a backup holds: the cluster and the keys; the unpacked Postgres binaries are rebuilt on start. */
 const PARTS = ['postgres', 'keys'];
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === 'EPERM';
-  }
-};
 
 function refuseIfRunning(dataDir: string) {
   const pidFile = resolve(dataDir, 'postgres', 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw new Error(`The board on ${dataDir} is running (Postgres pid ${pid}): stop it, then back up`);
+  if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) throw new Error(`The board on ${dataDir} is running (Postgres pid ${pid}): stop it, then back up`);
 }
 
 async function tar(args: string[]) {

@@ -268,7 +268,8 @@ const processId = (pid: number) => {
     return String(pid);
   }
 };
-const alive = (pid: number) => {
+/** Whether a process with this pid exists (EPERM: it does, owned by another user). */
+export const processAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;
@@ -290,17 +291,17 @@ async function takeOver(dataDir: string) {
   if (existsSync(ownerFile)) {
     const owner = readFileSync(ownerFile, 'utf8').trim();
     const pid = Number(owner.split(' ')[0]);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) && processId(pid) === owner) {
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid) && processId(pid) === owner) {
       throw new Error(`The data folder ${dataDir} is in use by process ${pid} (another syncroboard?)`);
     }
   }
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return; // Postgres removes a stale pid file by itself
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return; // Postgres removes a stale pid file by itself
   process.kill(pid, 'SIGINT'); // fast shutdown
   for (let i = 0; i < 300; i++) {
-    if (!alive(pid)) return;
+    if (!processAlive(pid)) return;
     await Bun.sleep(20);
   }
   throw new Error(`A Postgres (pid ${pid}) still runs on ${dataDir} and did not stop`);

@@ -74,4 +74,4 @@ export async function ensureDatabase(url: string): Promise<void> {
 export { claimBreakers, DbBreaker, isUnavailable, liveBreakers, type BreakerOptions } from './breaker.ts';
 export { migrateEmbedded, type MigrationFiles } from './embedded.ts';
 export { advisoryKey, migrateWithLock } from './migrate.ts';
-export { sealTemplate, startEmbeddedPostgres, unpackPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.ts';
+export { processAlive, sealTemplate, startEmbeddedPostgres, unpackPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.ts';
