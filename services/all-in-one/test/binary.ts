@@ -39,9 +39,17 @@ export interface Started {
 }
 
 /** Starts the binary and waits for its "ready" line (and the setup link, which follows at once when due). */
-export async function startBinary(bin: string, args: string[], env: Record<string, string>, cwd: string): Promise<Started> {
+export function startBinary(bin: string, args: string[], env: Record<string, string>, cwd: string): Promise<Started> {
+  return startProcess([bin, ...args], env, cwd);
+}
+
+/**
+ * Any syncroboard process (the binary, or `bun src/main.ts` from the sources) until its "ready" line,
+ * within `timeoutMs` (stopped if it misses it); then the setup link, which follows at once when due.
+ */
+export async function startProcess(cmd: string[], env: Record<string, string>, cwd: string, { name = 'syncroboard', timeoutMs = 60_000 } = {}): Promise<Started> {
   const t0 = performance.now();
-  const proc = Bun.spawn([bin, ...args], { cwd, env, stdout: 'pipe', stderr: 'pipe' });
+  const proc = Bun.spawn(cmd, { cwd, env, stdout: 'pipe', stderr: 'pipe' });
   let out = '';
   let err = '';
   void (async () => {
@@ -49,10 +57,13 @@ export async function startBinary(bin: string, args: string[], env: Record<strin
   })();
   const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
   let readyMs = 0;
-  const deadline = performance.now() + 60_000;
+  const deadline = performance.now() + timeoutMs;
   while (!/ready at \S+/.test(out)) {
     const { value, done } = await Promise.race([reader.read(), Bun.sleep(Math.max(deadline - performance.now(), 0)).then(() => ({ value: undefined, done: true }))]);
-    if (done) throw new Error(`syncroboard did not get ready:\n${out}\n${err.slice(-4000)}`);
+    if (done) {
+      proc.kill('SIGTERM');
+      throw new Error(`${name} did not get ready within ${timeoutMs} ms (exit code ${proc.exitCode}):\n${out}\n${err.slice(-4000)}`);
+    }
     out += new TextDecoder().decode(value);
   }
   readyMs = performance.now() - t0;

@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePorts } from '@syncro/testing/ports';
+import { startProcess, type Started } from './binary.ts';
 import { readCompose, roleInstances } from '../../../infra/check-compose.ts';
 import { CADDYFILE, readCaddyfile } from '../../../infra/check-compose.proxy.ts';
 
@@ -38,57 +39,12 @@ export async function caddyBinary(): Promise<string> {
   throw new Error(`the scale-out test needs the real proxy, Caddy (${why}): run \`apt-get install --no-install-recommends caddy\` as root (Debian/Ubuntu), or put caddy 2.6+ on PATH`);
 }
 
-export interface Process {
-  /** From spawn to the "ready at" line. */
-  readyMs: number;
-  /** stdout, then stderr. */
-  output(): string;
-  stop(): Promise<number>;
-}
-
-/**
- * One all-in-one process from the sources, ready once it prints its "ready at" line. Six of them load
- * every package at once on a shared 2-core machine: the budget is generous, and one that misses it is stopped.
- */
-async function startProcess(name: string, env: Record<string, string>, timeoutMs = 120_000): Promise<Process> {
-  const t0 = performance.now();
-  const proc = Bun.spawn([process.execPath, MAIN], { cwd: ROOT, env, stdout: 'pipe', stderr: 'pipe' });
-  let out = '';
-  let err = '';
-  void (async () => {
-    const d = new TextDecoder();
-    for await (const chunk of proc.stdout as ReadableStream<Uint8Array>) out += d.decode(chunk, { stream: true });
-  })();
-  void (async () => {
-    const d = new TextDecoder();
-    for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) err += d.decode(chunk, { stream: true });
-  })();
-  const handle: Process = {
-    readyMs: 0,
-    output: () => `${out}\n${err}`,
-    async stop() {
-      proc.kill('SIGTERM');
-      return proc.exited;
-    },
-  };
-  while (!/ready at \S+/.test(out)) {
-    if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode} before it was ready:\n${handle.output().slice(-4000)}`);
-    if (performance.now() - t0 > timeoutMs) {
-      await handle.stop();
-      throw new Error(`${name} was not ready after ${timeoutMs} ms:\n${handle.output().slice(-4000)}`);
-    }
-    await Bun.sleep(50);
-  }
-  handle.readyMs = performance.now() - t0;
-  return handle;
-}
-
 export interface Instance {
   name: string;
   roles: string[];
   /** Where this process listens on its own (the proxy's upstream; /metrics and /health directly). */
   url: string;
-  started: Process;
+  started: Started;
 }
 
 export interface ScaleOut {
@@ -127,7 +83,7 @@ export async function startScaleOut(dir: string, env: Record<string, string>): P
     // Together (each loads every package first); whatever started is stopped if another fails.
     const started = await Promise.allSettled(
       specs.map((spec, i) =>
-        startProcess(spec.name, {
+        startProcess([process.execPath, MAIN], {
           PATH: process.env.PATH!,
           HOME: process.env.HOME ?? dir,
           ...env,
@@ -145,7 +101,8 @@ export async function startScaleOut(dir: string, env: Record<string, string>): P
           AUTH_KEY_DIR: join(dir, 'keys'),
           ...(spec.roles.includes('auth') ? { SERVICE_CLIENTS: `realtime:${hash}` } : {}),
           ...(spec.roles.includes('realtime') ? { SERVICE_CLIENT_ID: 'realtime', SERVICE_CLIENT_SECRET: secret } : {}),
-        }),
+          // Six load every package at once on a shared 2-core machine: a generous budget.
+        }, ROOT, { name: spec.name, timeoutMs: 120_000 }),
       ),
     );
     started.forEach((r, i) => r.status === 'fulfilled' && instances.push({ name: specs[i]!.name, roles: specs[i]!.roles, url: urlOf.get(specs[i]!.name)!, started: r.value }));
